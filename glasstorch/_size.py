@@ -1,0 +1,19 @@
+"""glasstorch.Size: the shape of a tensor, a tuple (as torch.Size)."""
+
+
+class Size(tuple):
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self):
+        return f"glasstorch.Size({list(self)})"
+
+    def __getitem__(self, item):
+        r = tuple.__getitem__(self, item)
+        return Size(r) if isinstance(item, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))

@@ -1,0 +1,122 @@
+"""The backward engine: walk the graph from the output to the leaves, once, without recursion.
+
+1. Count, for every node reachable from the roots, how many edges point into it (its dependencies).
+2. Start from the roots with their given gradients. Pop a node whose dependencies are all done, call its
+   ``backward`` with the sum of the gradients that reached it, and hand each result to the node of the
+   matching input. A node is ready once every edge into it has delivered (Kahn's topological order).
+3. At a leaf (AccumulateGrad) add the gradient into ``leaf.grad``.
+
+The walk uses an explicit stack and dictionaries, so a graph of any depth works (a 10,000-op chain too).
+Unless ``retain_graph=True``, each node drops its saved arrays right after its backward: the memory of
+the forward pass is returned as the backward pass goes.
+"""
+import weakref
+
+from .anomaly import _AnomalyMode, check_grads
+from .function import AccumulateGrad, _FREED_MESSAGE, wrap
+
+
+def _count_dependencies(roots):
+    deps = {}
+    seen = set(roots)
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        for nxt in node._next:
+            if nxt is None:
+                continue
+            deps[nxt] = deps.get(nxt, 0) + 1
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return deps
+
+
+def _run_tensor_hooks(hooks, grad):
+    for hook in hooks:
+        result = hook(wrap(grad))
+        if result is not None:
+            grad = result._array
+    return grad
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate=True):
+    """Backpropagate ``root_grads`` (arrays) from ``roots`` (graph nodes).
+
+    capture: optional dict node -> None; the total gradient reaching each of these nodes is stored into it
+    (used by ``autograd.grad``). accumulate: whether leaves receive their gradient in ``.grad``.
+    """
+    deps = _count_dependencies(roots)
+    pending = {}
+    for node, g in zip(roots, root_grads):
+        pending[node] = pending[node] + g if node in pending else g
+    ready = [n for n in pending if deps.get(n, 0) == 0]
+    while ready:
+        node = ready.pop()
+        grad = pending.pop(node, None)
+        if grad is not None:
+            grad = _deliver(node, grad, retain_graph, capture, accumulate)
+        if grad is None:
+            grads = ()
+        else:
+            if node._freed:
+                raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
+            grads = type(node).backward(node, grad)
+            if not isinstance(grads, tuple):
+                grads = (grads,)
+            if _AnomalyMode.enabled:
+                check_grads(node, grads)
+            if not retain_graph:
+                node._release()
+        nexts = node._next
+        for i, nxt in enumerate(nexts):
+            if nxt is None:
+                continue
+            g = grads[i] if i < len(grads) else None
+            if g is not None:
+                pending[nxt] = pending[nxt] + g if nxt in pending else g
+            left = deps[nxt] - 1
+            deps[nxt] = left
+            if left == 0:
+                ready.append(nxt)
+
+
+def _deliver(node, grad, retain_graph, capture, accumulate):
+    """Run the hooks of the tensor this node produced, then capture or accumulate; return the grad to pass on."""
+    if node.__class__ is AccumulateGrad:
+        leaf = node.variable
+        if leaf._hooks:
+            grad = _run_tensor_hooks(leaf._hooks, grad)
+        if capture is not None and node in capture:
+            capture[node] = grad
+        elif accumulate:
+            _accumulate(leaf, grad)
+        return None
+    if node._pre_hooks:
+        grad = _run_tensor_hooks(node._pre_hooks, grad)
+    if node._retained and accumulate:
+        for ref in node._retained:
+            t = ref()
+            if t is not None:
+                _accumulate(t, grad)
+    if capture is not None and node in capture:
+        capture[node] = grad
+    return grad
+
+
+def _accumulate(t, grad):
+    """leaf.grad += grad (a fresh copy the first time, so no two tensors ever share a gradient array)."""
+    if grad.dtype != t._array.dtype:
+        grad = grad.astype(t._array.dtype)
+    if t.grad is None:
+        if grad.shape != t._array.shape:
+            grad = grad.reshape(t._array.shape)
+        t.grad = wrap(grad.copy())
+    else:
+        t.grad._array += grad
+
+
+def retain(node, tensor):
+    if node._retained is None:
+        node._retained = []
+    node._retained.append(weakref.ref(tensor))

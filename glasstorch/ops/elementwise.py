@@ -1,0 +1,867 @@
+"""Elementwise ops: arithmetic, powers, exponentials, trigonometry, activations, comparisons, casts.
+
+Each op is a Function: ``forward`` on arrays, ``backward`` returning dL/d(input) for each input, with the
+chain-rule term in a comment. Binary ops broadcast like PyTorch; their backward sums the gradient back to
+each input's shape (``unbroadcast``). The public functions at the bottom of each section apply PyTorch's
+type promotion first (``_promote``).
+"""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from ..autograd.function import Function, unbroadcast, wrap
+from ..backend import get_array_module
+from ..tensor import Tensor
+
+
+def _shape(v):
+    return v.shape if isinstance(v, np.ndarray) else ()
+
+
+def as_array(v):
+    """The array inside a Tensor, or the value itself (a Python number or an array)."""
+    return v._array if isinstance(v, Tensor) else v
+
+
+def _operand(v):
+    """Python numbers stay numbers; NumPy scalars become numbers; lists and arrays become tensors."""
+    if isinstance(v, (Tensor, bool, int, float)):
+        return v
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return wrap(v)
+    if isinstance(v, (list, tuple)):
+        from ..creation import tensor
+        return tensor(v)
+    if isinstance(v, complex):
+        raise TypeError("glasstorch does not support complex numbers")
+    raise TypeError(f"unsupported operand type: {type(v).__name__}")
+
+
+def _promote(a, b):
+    """Cast the operands of a binary op to PyTorch's result dtype (cast differentiably if needed)."""
+    a, b = _operand(a), _operand(b)
+    ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+    if ta and tb and a._array.dtype == b._array.dtype:
+        return a, b, a._array.dtype  # fast path: the common case
+    rt = _dtype.result_type(a, b).numpy_dtype
+    if ta and a._array.dtype != rt:
+        a = to_dtype(a, _dtype.from_numpy(rt))
+    if tb and b._array.dtype != rt:
+        b = to_dtype(b, _dtype.from_numpy(rt))
+    if not ta and not tb:
+        raise TypeError("at least one operand must be a Tensor")
+    return a, b, rt
+
+
+# ---------------------------------------------------------------------------------------------------
+# arithmetic
+# ---------------------------------------------------------------------------------------------------
+class Add(Function):
+    """z = x + y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
+        return x + y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz · 1,  dL/dy = dL/dz · 1   (each summed over the dims it was broadcast along)
+        return unbroadcast(grad, ctx.x_shape), unbroadcast(grad, ctx.y_shape)
+
+
+class Sub(Function):
+    """z = x − y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
+        return x - y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz,  dL/dy = −dL/dz
+        gy = unbroadcast(-grad, ctx.y_shape) if ctx.needs_input_grad[1] else None
+        return unbroadcast(grad, ctx.x_shape), gy
+
+
+class Mul(Function):
+    """z = x · y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return x * y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz · y,  dL/dy = dL/dz · x
+        x, y = ctx.x, ctx.y
+        gx = unbroadcast(grad * y, _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * x, _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Div(Function):
+    """z = x / y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return x / y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz / y,  dL/dy = −dL/dz · x / y²
+        x, y = ctx.x, ctx.y
+        gx = unbroadcast(grad / y, _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * x / (y * y), _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Pow(Function):
+    """z = x ** p  (x or p may be a Python number)"""
+
+    @staticmethod
+    def forward(ctx, x, p):
+        z = get_array_module(x, p).power(x, p)
+        ctx.x, ctx.p, ctx.z = x, p, z
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, p, z = ctx.x, ctx.p, ctx.z
+        gx = gp = None
+        if ctx.needs_input_grad[0]:
+            # dL/dx = dL/dz · p · x^(p−1)   (PyTorch's convention: 0 where p == 0)
+            xp = get_array_module(x)
+            if isinstance(p, np.ndarray):
+                local = xp.where(p == 0, 0, p * xp.power(x, p - 1))
+            else:
+                local = 0 if p == 0 else p * xp.power(x, p - 1)
+            gx = unbroadcast(grad * local, _shape(x))
+        if ctx.needs_input_grad[1]:
+            # dL/dp = dL/dz · x^p · ln x   (0 where x == 0 and p ≥ 0, as PyTorch)
+            xp = get_array_module(p)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                local = z * xp.log(x)
+            local = xp.where((xp.asarray(x) == 0) & (p >= 0), 0, local)
+            gp = unbroadcast(grad * local, _shape(p))
+        return gx, gp
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad  # dL/dx = −dL/dy
+
+
+def add(input, other, *, alpha=1):
+    """input + alpha · other"""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b, _ = _promote(input, other)
+    return Add.apply(a, b)
+
+
+def sub(input, other, *, alpha=1):
+    """input − alpha · other"""
+    if alpha != 1:
+        other = mul(other, alpha)
+    a, b, rt = _promote(input, other)
+    if rt == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    return Sub.apply(a, b)
+
+
+subtract = sub
+
+
+def mul(input, other):
+    a, b, _ = _promote(input, other)
+    return Mul.apply(a, b)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None):
+    """True division (integers give the default float dtype); rounding_mode 'trunc' or 'floor'."""
+    if rounding_mode == "floor":
+        return floor_divide(input, other)
+    if rounding_mode == "trunc":
+        return trunc(div(input, other)).to(_promote(input, other)[2])
+    a, b, rt = _promote(input, other)
+    if rt.kind != "f":
+        fd = _dtype.get_default_dtype()
+        a = to_dtype(a, fd) if isinstance(a, Tensor) else a
+        b = to_dtype(b, fd) if isinstance(b, Tensor) else b
+    return Div.apply(a, b)
+
+
+true_divide = divide = div
+
+
+def neg(input):
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+def pow(input, exponent):
+    """input ** exponent; either may be a Python number (``2 ** x`` works too)."""
+    a, b, _ = _promote(input, exponent)
+    return Pow.apply(a, b)
+
+
+class FloorDivide(Function):
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
+        return get_array_module(x, y).floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # floor(x / y) is piecewise constant: its derivative is 0 almost everywhere
+        gx = np.zeros(ctx.x_shape, grad.dtype) if ctx.needs_input_grad[0] else None
+        gy = np.zeros(ctx.y_shape, grad.dtype) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Remainder(Function):
+    """z = x − floor(x / y) · y  (the sign follows y, as Python's % and torch.remainder)"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return get_array_module(x, y).remainder(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz,  dL/dy = −dL/dz · floor(x / y)
+        x, y = ctx.x, ctx.y
+        gx = unbroadcast(grad, _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(-grad * np.floor_divide(x, y), _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+def floor_divide(input, other):
+    a, b, _ = _promote(input, other)
+    return FloorDivide.apply(a, b)
+
+
+def remainder(input, other):
+    a, b, _ = _promote(input, other)
+    return Remainder.apply(a, b)
+
+
+# ---------------------------------------------------------------------------------------------------
+# unary maths
+# ---------------------------------------------------------------------------------------------------
+def _float_input(x):
+    """Unary maths on integer tensors computes in the default float dtype, as PyTorch."""
+    if isinstance(x, Tensor):
+        if x._array.dtype.kind not in "fc":
+            return to_dtype(x, _dtype.get_default_dtype())
+        return x
+    from ..creation import tensor
+    return tensor(x, dtype=_dtype.get_default_dtype()) if not isinstance(x, Tensor) else x
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return get_array_module(x).abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * get_array_module(grad).sign(ctx.x)  # dL/dx = dL/dy · sign(x)  (0 at x = 0)
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).exp(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.y  # dL/dx = dL/dy · exp(x) = dL/dy · y
+
+
+class Expm1(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).expm1(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.y + 1)  # dL/dx = dL/dy · exp(x) = dL/dy · (y + 1)
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(divide="ignore"):
+            return grad / ctx.x  # dL/dx = dL/dy / x
+
+
+class Log2(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log2(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(divide="ignore"):
+            return grad / (ctx.x * math.log(2.0))  # dL/dx = dL/dy / (x · ln 2)
+
+
+class Log10(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log10(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(divide="ignore"):
+            return grad / (ctx.x * math.log(10.0))  # dL/dx = dL/dy / (x · ln 10)
+
+
+class Log1p(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return get_array_module(x).log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(divide="ignore"):
+            return grad / (1 + ctx.x)  # dL/dx = dL/dy / (1 + x)
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            y = get_array_module(x).sqrt(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad / (2 * ctx.y)  # dL/dx = dL/dy / (2·sqrt(x))
+
+
+class Rsqrt(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = 1 / get_array_module(x).sqrt(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.y
+        return grad * (-0.5 * y * y * y)  # dL/dx = dL/dy · (−½ x^(−3/2)) = dL/dy · (−½ y³)
+
+
+class Square(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (2 * ctx.x)  # dL/dx = dL/dy · 2x
+
+
+class Reciprocal(Function):
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            y = 1 / x
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * -(ctx.y * ctx.y)  # dL/dx = dL/dy · (−1/x²) = dL/dy · (−y²)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return get_array_module(x).sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * get_array_module(grad).cos(ctx.x)  # dL/dx = dL/dy · cos(x)
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return get_array_module(x).cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * -get_array_module(grad).sin(ctx.x)  # dL/dx = dL/dy · (−sin(x))
+
+
+class Tan(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tan(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (1 + ctx.y * ctx.y)  # dL/dx = dL/dy · (1 + tan²(x))
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).tanh(x)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.y
+        return grad * (1 - y * y)  # dL/dx = dL/dy · (1 − y²)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^(−x)), computed without overflow for large |x|."""
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = get_array_module(x)
+        e = xp.exp(-xp.abs(x))                     # in (0, 1]: never overflows
+        y = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        y = ctx.y
+        return grad * (y * (1 - y))  # dL/dx = dL/dy · y(1 − y)
+
+
+class Relu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = get_array_module(x).maximum(x, 0)
+        ctx.y = y
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.y > 0)  # dL/dx = dL/dy · [x > 0]
+
+
+# NumPy has no erf: this applies Python's math.erf element by element (exact, but a Python call per
+# element: fine for checks and small tensors, too slow for large activations).
+_erf_vec = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return _erf_vec(x).astype(x.dtype) if x.ndim else np.asarray(math.erf(float(x)), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x = ctx.x
+        return grad * ((2 / math.sqrt(math.pi)) * np.exp(-x * x))  # dL/dx = dL/dy · 2/√π · e^(−x²)
+
+
+def _unary(cls):
+    def op(input):
+        return cls.apply(_float_input(input))
+    op.__name__ = cls.__name__.lower()
+    op.__doc__ = f"Elementwise {op.__name__} (the {cls.__name__} Function: forward and backward in ops/elementwise.py)."
+    return op
+
+
+exp = _unary(Exp)
+expm1 = _unary(Expm1)
+log = _unary(Log)
+log2 = _unary(Log2)
+log10 = _unary(Log10)
+log1p = _unary(Log1p)
+sqrt = _unary(Sqrt)
+rsqrt = _unary(Rsqrt)
+reciprocal = _unary(Reciprocal)
+sin = _unary(Sin)
+cos = _unary(Cos)
+tan = _unary(Tan)
+tanh = _unary(Tanh)
+sigmoid = _unary(Sigmoid)
+erf = _unary(Erf)
+
+
+def abs(input):
+    return Abs.apply(input)
+
+
+absolute = abs
+
+
+def square(input):
+    return Square.apply(input)
+
+
+def relu(input):
+    return Relu.apply(input)
+
+
+# ---------------------------------------------------------------------------------------------------
+# piecewise-constant ops: their gradient is zero (PyTorch returns zeros too)
+# ---------------------------------------------------------------------------------------------------
+class ZeroGrad(Function):
+    """An op whose derivative is 0 almost everywhere: sign, floor, ceil, round, trunc."""
+
+    @staticmethod
+    def forward(ctx, x, fn):
+        ctx.shape = x.shape
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return get_array_module(grad).zeros(ctx.shape, grad.dtype), None  # dL/dx = 0
+
+
+def sign(input):
+    return ZeroGrad.apply(input, np.sign)
+
+
+def floor(input):
+    return ZeroGrad.apply(input, np.floor)
+
+
+def ceil(input):
+    return ZeroGrad.apply(input, np.ceil)
+
+
+def trunc(input):
+    return ZeroGrad.apply(input, np.trunc)
+
+
+def round(input, *, decimals=0):
+    # NumPy rounds half to even, as PyTorch does
+    return ZeroGrad.apply(input, lambda a: np.round(a, decimals))
+
+
+# ---------------------------------------------------------------------------------------------------
+# clamp, maximum/minimum, where, lerp
+# ---------------------------------------------------------------------------------------------------
+class Clamp(Function):
+    """y = min(max(x, lo), hi); lo and hi may be numbers, arrays or None."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        xp = get_array_module(x)
+        y = x
+        if lo is not None:
+            y = xp.maximum(y, lo)
+        if hi is not None:
+            y = xp.minimum(y, hi)
+        ctx.x, ctx.lo, ctx.hi = x, lo, hi
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dy · [lo ≤ x ≤ hi]; a tensor bound gets the gradient where it was chosen
+        x, lo, hi = ctx.x, ctx.lo, ctx.hi
+        inside = np.ones(x.shape, dtype=bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        gx = grad * inside
+        glo = ghi = None
+        if ctx.needs_input_grad[1]:
+            below = x < lo
+            if hi is not None:
+                below &= lo <= hi
+            glo = unbroadcast(grad * below, lo.shape)
+        if ctx.needs_input_grad[2]:
+            above = (x > hi) if lo is None else (np.maximum(x, lo) > hi)
+            ghi = unbroadcast(grad * above, hi.shape)
+        return unbroadcast(gx, x.shape), glo, ghi
+
+
+def clamp(input, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    lo = _operand(min) if min is not None else None
+    hi = _operand(max) if max is not None else None
+    x = input
+    if isinstance(lo, Tensor) or isinstance(hi, Tensor):
+        from ..creation import tensor as _t
+        rt = _dtype.result_type(*[v for v in (x, lo, hi) if v is not None])
+        x = x.to(rt)
+        lo = lo.to(rt) if isinstance(lo, Tensor) else lo
+        hi = hi.to(rt) if isinstance(hi, Tensor) else hi
+    elif x._array.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):
+        x = to_dtype(x, _dtype.get_default_dtype())
+    return Clamp.apply(x, lo, hi)
+
+
+clip = clamp
+
+
+def clamp_min(input, min):
+    return clamp(input, min, None)
+
+
+def clamp_max(input, max):
+    return clamp(input, None, max)
+
+
+class Maximum(Function):
+    """z = max(x, y) elementwise; at ties each input gets half the gradient, as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return get_array_module(x, y).maximum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.x, ctx.y
+        # dL/dx = dL/dz · ([x > y] + ½[x = y]),  dL/dy = dL/dz · ([y > x] + ½[x = y])
+        tie = (x == y) * 0.5
+        gx = unbroadcast(grad * ((x > y) + tie), _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * ((y > x) + tie), _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class Minimum(Function):
+    """z = min(x, y) elementwise; at ties each input gets half the gradient, as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return get_array_module(x, y).minimum(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.x, ctx.y
+        # dL/dx = dL/dz · ([x < y] + ½[x = y]),  dL/dy = dL/dz · ([y < x] + ½[x = y])
+        tie = (x == y) * 0.5
+        gx = unbroadcast(grad * ((x < y) + tie), _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * ((y < x) + tie), _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+def _two_tensors(input, other):
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError("expected both arguments to be Tensors")
+    a, b, _ = _promote(input, other)
+    return a, b
+
+
+def maximum(input, other):
+    return Maximum.apply(*_two_tensors(input, other))
+
+
+def minimum(input, other):
+    return Minimum.apply(*_two_tensors(input, other))
+
+
+def fmax(input, other):
+    return maximum(input, other)
+
+
+def fmin(input, other):
+    return minimum(input, other)
+
+
+class Where(Function):
+    """z = x where cond else y"""
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond, ctx.x_shape, ctx.y_shape = cond, _shape(x), _shape(y)
+        return get_array_module(x, y).where(cond, x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dz · [cond],  dL/dy = dL/dz · [not cond]
+        c = ctx.cond
+        gx = unbroadcast(np.where(c, grad, 0), ctx.x_shape) if ctx.needs_input_grad[1] else None
+        gy = unbroadcast(np.where(c, 0, grad), ctx.y_shape) if ctx.needs_input_grad[2] else None
+        return None, gx, gy
+
+
+def where(condition, input=None, other=None):
+    """``where(cond, x, y)``: x where cond holds, else y; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+    if input is None and other is None:
+        from .index import nonzero
+        return nonzero(condition, as_tuple=True)
+    cond = as_array(_operand(condition))
+    if cond.dtype != np.bool_:
+        cond = cond.astype(bool)
+    a, b, _ = _promote(input, other)
+    return Where.apply(cond, a, b)
+
+
+def lerp(input, end, weight):
+    """input + weight · (end − input)"""
+    return add(input, mul(sub(end, input), weight))
+
+
+# ---------------------------------------------------------------------------------------------------
+# casts and copies
+# ---------------------------------------------------------------------------------------------------
+class ToDtype(Function):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.dtype
+        return x.astype(dtype.numpy_dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.astype(ctx.dtype), None  # dL/dx = dL/dy, cast back to x's dtype
+
+
+def to_dtype(input, dtype):
+    return ToDtype.apply(input, _dtype.as_dtype(dtype))
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # dL/dx = dL/dy
+
+
+def clone(input, memory_format=None):
+    return Clone.apply(input)
+
+
+# ---------------------------------------------------------------------------------------------------
+# comparisons and logic: results are bool tensors and carry no gradient
+# ---------------------------------------------------------------------------------------------------
+def _no_grad_binary(fn, input, other):
+    a, b, _ = _promote(input, other)
+    return wrap(fn(as_array(a), as_array(b)))
+
+
+def eq(input, other):
+    return _no_grad_binary(np.equal, input, other)
+
+
+def ne(input, other):
+    return _no_grad_binary(np.not_equal, input, other)
+
+
+def lt(input, other):
+    return _no_grad_binary(np.less, input, other)
+
+
+def le(input, other):
+    return _no_grad_binary(np.less_equal, input, other)
+
+
+def gt(input, other):
+    return _no_grad_binary(np.greater, input, other)
+
+
+def ge(input, other):
+    return _no_grad_binary(np.greater_equal, input, other)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def logical_and(input, other):
+    return wrap(np.logical_and(as_array(input), as_array(other)))
+
+
+def logical_or(input, other):
+    return wrap(np.logical_or(as_array(input), as_array(other)))
+
+
+def logical_xor(input, other):
+    return wrap(np.logical_xor(as_array(input), as_array(other)))
+
+
+def logical_not(input):
+    return wrap(np.logical_not(input._array))
+
+
+def _check_integral(*xs):
+    for x in xs:
+        if isinstance(x, Tensor) and x._array.dtype.kind == "f" or isinstance(x, float):
+            raise TypeError("bitwise ops are only supported for integer and bool tensors")
+
+
+def bitwise_and(input, other):
+    _check_integral(input, other)
+    return _no_grad_binary(np.bitwise_and, input, other)
+
+
+def bitwise_or(input, other):
+    _check_integral(input, other)
+    return _no_grad_binary(np.bitwise_or, input, other)
+
+
+def bitwise_xor(input, other):
+    _check_integral(input, other)
+    return _no_grad_binary(np.bitwise_xor, input, other)
+
+
+def bitwise_not(input):
+    _check_integral(input)
+    return wrap(np.invert(input._array))
+
+
+def isnan(input):
+    return wrap(np.isnan(input._array))
+
+
+def isinf(input):
+    return wrap(np.isinf(input._array))
+
+
+def isfinite(input):
+    return wrap(np.isfinite(input._array))
