@@ -232,7 +232,7 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, _dtype.dtype):
+            elif isinstance(a, (_dtype.dtype, np.dtype)):
                 dtype = a
             elif isinstance(a, (str, _device_cls)):
                 device = a
@@ -243,7 +243,7 @@ class Tensor:
         check_device(device)
         result = self
         if dtype is not None and _dtype.to_numpy(dtype) != self._array.dtype:
-            result = _ew.to_dtype(self, _dtype.as_dtype(dtype))
+            result = _ew.to_dtype(self, dtype)
         elif copy:
             result = self.clone()
         return result

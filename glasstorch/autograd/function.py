@@ -59,7 +59,12 @@ class Function:
         if needs is not None:
             ctx.needs_input_grad = needs
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
-        out = cls.forward(ctx, *arrays)
+        try:
+            out = cls.forward(ctx, *arrays)
+        except ValueError as e:
+            if "broadcast" in str(e):  # say it in PyTorch's words, naming both sizes
+                raise RuntimeError(_broadcast_message(arrays)) from None
+            raise
         result = wrap(out)
         if needs is not None:
             ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
@@ -152,6 +157,19 @@ def _edge(t):
         acc = AccumulateGrad(t)
         t._accumulator = weakref.ref(acc)
     return acc
+
+
+def _broadcast_message(arrays):
+    shapes = [a.shape for a in arrays if hasattr(a, "shape")]
+    for a, b in zip(shapes, shapes[1:]):
+        n = max(len(a), len(b))
+        for i in range(1, n + 1):
+            sa = a[-i] if i <= len(a) else 1
+            sb = b[-i] if i <= len(b) else 1
+            if sa != sb and sa != 1 and sb != 1:
+                return (f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
+                        f"dimension {n - i}")
+    return f"shapes {' and '.join(str(tuple(s)) for s in shapes)} cannot be broadcast together"
 
 
 def wrap(array, requires_grad=False):

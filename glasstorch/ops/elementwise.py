@@ -42,10 +42,19 @@ def _operand(v):
 
 def _promote(a, b):
     """Cast the operands of a binary op to PyTorch's result dtype (cast differentiably if needed)."""
+    # fast paths for the common cases: two tensors of one dtype, a float tensor and a Python number
+    if a.__class__ is Tensor:
+        if b.__class__ is Tensor:
+            if a._array.dtype == b._array.dtype:
+                return a, b, a._array.dtype
+        elif (b.__class__ is float or b.__class__ is int) and a._array.dtype.kind == "f":
+            return a, b, a._array.dtype
+    elif b.__class__ is Tensor and (a.__class__ is float or a.__class__ is int) and b._array.dtype.kind == "f":
+        return a, b, b._array.dtype
     a, b = _operand(a), _operand(b)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb and a._array.dtype == b._array.dtype:
-        return a, b, a._array.dtype  # fast path: the common case
+        return a, b, a._array.dtype
     rt = _dtype.result_type(a, b).numpy_dtype
     if ta and a._array.dtype != rt:
         a = to_dtype(a, _dtype.from_numpy(rt))

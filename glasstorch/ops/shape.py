@@ -1,93 +1,588 @@
-"""(being written) ops/shape.py"""
+"""Shape ops: view/reshape, squeeze/unsqueeze, permute/transpose, expand/repeat, split/chunk/narrow, cat/stack.
+
+Where PyTorch returns a view (view, reshape when it can, squeeze, permute, transpose, expand, narrow, split,
+unbind ...) the NumPy result is a view too: it shares memory with the input, nothing is copied. Their
+backward rearranges the gradient the inverse way (reshape back, permute back, sum over what was expanded,
+put a slice back in place). Flip, roll, repeat, cat and stack copy, as they do in PyTorch.
+
+The public functions at the bottom of each section check the arguments with PyTorch's rules and messages,
+then apply one Function.
+"""
+import math
+import operator
+
+from .. import _dtype
+from ..autograd.function import Function, _broadcast_message, unbroadcast
+from ..backend import get_array_module
+from ..tensor import Tensor, _canonical_dim
+from . import elementwise as _ew
+
+_TENSOR_TYPES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                 "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
+                 "uint8": "ByteTensor", "bool": "BoolTensor"}
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument helpers
+# ---------------------------------------------------------------------------------------------------
+def _ints(v):
+    """An int, an integer tensor or a sequence of them as a tuple of Python ints."""
+    if isinstance(v, (tuple, list)):
+        return tuple(operator.index(s) for s in v)
+    return (operator.index(v),)
+
+
+def _dim(dim, ndim):
+    """One dim in [-ndim, ndim) as a non-negative index (a 0-d tensor accepts 0 and -1)."""
+    return _canonical_dim(operator.index(dim), ndim)
+
+
+def _dim_list(dims, ndim):
+    """Several dims, each wrapped; PyTorch's error if one repeats."""
+    out = [_dim(d, ndim) for d in _ints(dims)]
+    for i, d in enumerate(out):
+        if d in out[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+def _fmt(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def _infer_size(shape, numel):
+    """``shape`` with its one -1 replaced by what makes ``numel`` elements, with PyTorch's messages."""
+    infer, known = None, 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_fmt(shape)}")
+        else:
+            known *= s
+    if infer is None:
+        if known == numel:
+            return shape
+    elif known == 0:
+        if numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {_fmt(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
+    elif numel % known == 0:
+        return shape[:infer] + (numel // known,) + shape[infer + 1:]
+    raise RuntimeError(f"shape '{_fmt(shape)}' is invalid for input of size {numel}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# view and reshape (and everything that is a reshape: flatten, unflatten, squeeze, unsqueeze)
+# ---------------------------------------------------------------------------------------------------
+class View(Function):
+    """y = x read with another shape; strict: only as a view of x's memory (PyTorch's view)."""
+
+    @staticmethod
+    def forward(ctx, x, shape, strict):
+        ctx.shape = x.shape
+        if not strict:
+            return x.reshape(shape)  # a view when the strides allow it, else a copy (PyTorch's reshape)
+        try:
+            return get_array_module(x).reshape(x, shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                               "dimension spans across two contiguous subspaces). Use .reshape(...) instead."
+                               ) from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None, None  # dL/dx = dL/dy laid out in x's shape
+
+
+class Squeeze(View):
+    """(a View under PyTorch's graph-node name)"""
+
+
+class Unsqueeze(View):
+    """(a View under PyTorch's graph-node name)"""
+
+
+def _view(input, shape, strict=False, cls=View):
+    return cls.apply(input, tuple(shape), strict)
+
 
 def view(input, shape):
-    raise NotImplementedError("view is not implemented yet")
+    return _view(input, _infer_size(_ints(shape), input._array.size), strict=True)
 
 
 def reshape(input, shape):
-    raise NotImplementedError("reshape is not implemented yet")
+    return _view(input, _infer_size(_ints(shape), input._array.size))
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    raise NotImplementedError("flatten is not implemented yet")
+    shape = input._array.shape
+    s, e = _dim(start_dim, len(shape)), _dim(end_dim, len(shape))
+    if not shape:
+        return _view(input, (1,))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input  # nothing to flatten: PyTorch returns the input itself
+    return _view(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
 def unflatten(input, dim, sizes):
-    raise NotImplementedError("unflatten is not implemented yet")
+    shape = input._array.shape
+    d = _dim(dim, len(shape))
+    sizes = _ints(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if -1 not in sizes and math.prod(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {_fmt(sizes)} don't multiply up to the size of dim {d} "
+                           f"({shape[d]}) in the input tensor")
+    try:
+        sizes = _infer_size(sizes, shape[d])
+    except RuntimeError as e:
+        raise RuntimeError(f"unflatten got an unexpected error:\n{e}") from None
+    return _view(input, shape[:d] + sizes + shape[d + 1:])
 
 
 def squeeze(input, dim=None):
-    raise NotImplementedError("squeeze is not implemented yet")
+    shape = input._array.shape
+    if dim is None:
+        drop = [i for i, s in enumerate(shape) if s == 1]
+    else:
+        drop = [d for d in _dim_list(dim, len(shape)) if shape and shape[d] == 1]
+    return _view(input, tuple(s for i, s in enumerate(shape) if i not in drop), cls=Squeeze)
 
 
 def unsqueeze(input, dim):
-    raise NotImplementedError("unsqueeze is not implemented yet")
+    shape = input._array.shape
+    d = _dim(dim, len(shape) + 1)
+    return _view(input, shape[:d] + (1,) + shape[d:], cls=Unsqueeze)
+
+
+# ---------------------------------------------------------------------------------------------------
+# permutations: permute, transpose, t, movedim
+# ---------------------------------------------------------------------------------------------------
+class Permute(Function):
+    """y = x with its dims reordered: y.shape[i] = x.shape[dims[i]] (a view)."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return get_array_module(x).transpose(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dy with the permutation undone: dim dims[i] of x is dim i of y
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return get_array_module(grad).transpose(grad, inverse), None
+
+
+class Transpose(Permute):
+    """(a Permute under PyTorch's graph-node name)"""
+
+
+class T(Permute):
+    """(a Permute under PyTorch's graph-node name)"""
 
 
 def permute(input, dims):
-    raise NotImplementedError("permute is not implemented yet")
+    ndim = input._array.ndim
+    dims = _ints(dims)
+    if len(dims) != ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {ndim} is not equal "
+                           f"to len(dims) = {len(dims)}")
+    dims = tuple(_dim(d, ndim) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
 
 
 def transpose(input, dim0, dim1):
-    raise NotImplementedError("transpose is not implemented yet")
+    ndim = input._array.ndim
+    d0, d1 = _dim(dim0, ndim), _dim(dim1, ndim)
+    perm = list(range(ndim))
+    if ndim:
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+    return Transpose.apply(input, tuple(perm))
 
 
 def t(input):
-    raise NotImplementedError("t is not implemented yet")
+    ndim = input._array.ndim
+    if ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {ndim}D")
+    return T.apply(input, tuple(range(ndim - 1, -1, -1)))
 
 
 def movedim(input, source, destination):
-    raise NotImplementedError("movedim is not implemented yet")
+    ndim = input._array.ndim
+    src, dst = _ints(source), _ints(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({_fmt(src)} dims) should "
+                           f"contain the same number of dims as destination ({_fmt(dst)} dims)")
+    src = [_dim(d, ndim) for d in src]
+    dst = [_dim(d, ndim) for d in dst]
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({_fmt(ds)})")
+    # the moved dims go to their destinations; the others keep their order in the free places
+    perm = [None] * ndim
+    for s, d in zip(src, dst):
+        perm[d] = s
+    rest = iter(i for i in range(ndim) if i not in src)
+    return Permute.apply(input, tuple(p if p is not None else next(rest) for p in perm))
+
+
+# ---------------------------------------------------------------------------------------------------
+# expand, repeat, tile, contiguous
+# ---------------------------------------------------------------------------------------------------
+class Expand(Function):
+    """y = x broadcast to a larger shape (a view: the repeated elements are the same memory, read-only)."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        if shape == x.shape:
+            return x.view()
+        return get_array_module(x).broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shape), None  # dL/dx = dL/dy summed over every copy of each element
 
 
 def expand(input, shape):
-    raise NotImplementedError("expand is not implemented yet")
+    a = input._array
+    sizes = _ints(shape)
+    lead = len(sizes) - a.ndim
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.{_TENSOR_TYPES.get(a.dtype.name, a.dtype.name)}{{{_fmt(a.shape)}}}, "
+                           f"size={_fmt(sizes)}): the number of sizes provided ({len(sizes)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({a.ndim})")
+    target = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s == -1:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                                   f"non-existing dimension {i}")
+            if s < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {_fmt(sizes)}")
+            target.append(s)
+            continue
+        have = a.shape[i - lead]
+        if s == -1:
+            s = have
+        elif have != s and have != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({have}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {_fmt(sizes)}.  Tensor sizes: "
+                               f"{_fmt(a.shape)}")
+        elif s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {_fmt(sizes)}")
+        target.append(s)
+    return Expand.apply(input, tuple(target))
+
+
+class Repeat(Function):
+    """y = x tiled sizes[i] times along dim i (x first gets leading size-1 dims up to len(sizes))."""
+
+    @staticmethod
+    def forward(ctx, x, sizes):
+        ctx.shape, ctx.sizes = x.shape, sizes
+        return get_array_module(x).tile(x, sizes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = Σ over the copies of dL/dy: view dL/dy as (r0, s0, r1, s1, ...) and sum the r axes
+        shape = (1,) * (len(ctx.sizes) - len(ctx.shape)) + ctx.shape
+        split = [v for r, s in zip(ctx.sizes, shape) for v in (r, s)]
+        g = grad.reshape(split).sum(axis=tuple(range(0, len(split), 2)))
+        return g.reshape(ctx.shape), None
 
 
 def repeat(input, sizes):
-    raise NotImplementedError("repeat is not implemented yet")
+    a = input._array
+    sizes = _ints(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions "
+                           "of tensor")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(r * s for r, s in zip(sizes, shape))}: {_fmt(r * s for r, s in zip(sizes, shape))}")
+    return Repeat.apply(input, sizes)
 
 
 def tile(input, dims):
-    raise NotImplementedError("tile is not implemented yet")
+    dims = _ints(dims)
+    return repeat(input, (1,) * (input._array.ndim - len(dims)) + dims)
 
 
 def contiguous(input):
-    raise NotImplementedError("contiguous is not implemented yet")
+    if input._array.flags.c_contiguous:
+        return input  # as PyTorch: already contiguous, the same tensor
+    return _ew.clone(input)  # a C-ordered copy; dL/dx = dL/dy
 
 
-def split(input, split_size_or_sections, dim=0):
-    raise NotImplementedError("split is not implemented yet")
+# ---------------------------------------------------------------------------------------------------
+# slicing along one dim: narrow, split, chunk, unbind
+# ---------------------------------------------------------------------------------------------------
+class Slice(Function):
+    """y = x[index] for an index of slices and integers (a view of x)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dy at the positions y was read from, 0 elsewhere
+        g = get_array_module(grad).zeros(ctx.shape, grad.dtype)
+        g[ctx.index] = grad
+        return g, None
 
 
-def chunk(input, chunks, dim=0):
-    raise NotImplementedError("chunk is not implemented yet")
+class Split(Slice):
+    """(a Slice under PyTorch's graph-node name)"""
 
 
-def unbind(input, dim=0):
-    raise NotImplementedError("unbind is not implemented yet")
+class Unbind(Slice):
+    """(a Slice under PyTorch's graph-node name)"""
 
 
-def flip(input, dims):
-    raise NotImplementedError("flip is not implemented yet")
-
-
-def roll(input, shifts, dims=None):
-    raise NotImplementedError("roll is not implemented yet")
+def _take(input, dim, start, stop, cls=Slice):
+    """input[..., start:stop, ...] along dim, as a view."""
+    if start == 0 and stop == input._array.shape[dim]:
+        return _view(input, input._array.shape)
+    return cls.apply(input, (slice(None),) * dim + (slice(start, stop),))
 
 
 def narrow(input, dim, start, length):
-    raise NotImplementedError("narrow is not implemented yet")
+    a = input._array
+    if a.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    start, length = operator.index(start), operator.index(length)
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    d = _dim(dim, a.ndim)
+    n = a.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    if start < 0:
+        start += n
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return _take(input, d, start, start + length)
+
+
+def split(input, split_size_or_sections, dim=0):
+    a = input._array
+    if a.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    d = _dim(dim, a.ndim)
+    n = a.shape[d]
+    if isinstance(split_size_or_sections, (tuple, list)):
+        sizes = _ints(split_size_or_sections)
+        if any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={_fmt(sizes)}")
+        if sum(sizes) != n:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={_fmt(sizes)}")
+    else:
+        size = operator.index(split_size_or_sections)
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+        if size == 0 and n != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [min(size, n - i) for i in range(0, n, size)] if n else [0]
+    bounds = [0]
+    for s in sizes:
+        bounds.append(bounds[-1] + s)
+    return tuple(_take(input, d, lo, hi, Split) for lo, hi in zip(bounds, bounds[1:]))
+
+
+def chunk(input, chunks, dim=0):
+    a = input._array
+    if a.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    chunks = operator.index(chunks)
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = a.shape[_dim(dim, a.ndim)]
+    if n == 0:
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-n // chunks), dim)  # ceil(n / chunks) per chunk: maybe fewer chunks
+
+
+def unbind(input, dim=0):
+    a = input._array
+    if a.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _dim(dim, a.ndim)
+    return tuple(Unbind.apply(input, (slice(None),) * d + (i,)) for i in range(a.shape[d]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# flip and roll
+# ---------------------------------------------------------------------------------------------------
+class Flip(Function):
+    """y = x reversed along dims (a copy, as in PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return get_array_module(x).flip(x, dims).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return get_array_module(grad).flip(grad, ctx.dims), None  # dL/dx = dL/dy reversed back
+
+
+def flip(input, dims):
+    ndim = input._array.ndim
+    dims = _dim_list(dims, ndim)
+    return Flip.apply(input, tuple(dims) if ndim else ())
+
+
+class Roll(Function):
+    """y = x shifted cyclically by shifts along dims (dims None: along the flattened tensor)."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return get_array_module(x).roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dy shifted back
+        back = tuple(-s for s in ctx.shifts) if isinstance(ctx.shifts, tuple) else -ctx.shifts
+        return get_array_module(grad).roll(grad, back, ctx.dims), None, None
+
+
+def roll(input, shifts, dims=None):
+    ndim = input._array.ndim
+    shifts = _ints(shifts)
+    dims = () if dims is None else _ints(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if not dims:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return Roll.apply(input, shifts[0], None)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    dims = tuple(_dim(d, ndim) for d in dims)
+    if ndim == 0:
+        return Roll.apply(input, 0, None)
+    return Roll.apply(input, shifts, dims)
+
+
+# ---------------------------------------------------------------------------------------------------
+# cat, stack, broadcast_tensors
+# ---------------------------------------------------------------------------------------------------
+def _tensor_list(tensors, name):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    return list(tensors)
+
+
+def _promoted(tensors):
+    """The tensors cast (differentiably) to the dtype PyTorch's cat/stack give: the promoted one."""
+    rt = tensors[0].dtype
+    for x in tensors[1:]:
+        rt = _dtype.promote_types(rt, x.dtype)
+    return [x if x.dtype is rt else _ew.to_dtype(x, rt) for x in tensors], rt
+
+
+class Cat(Function):
+    """y = the inputs joined along dim (inputs marked skip, 1-D and empty, take no part: legacy rule)."""
+
+    @staticmethod
+    def forward(ctx, dim, skip, *xs):
+        ctx.dim, ctx.skip = dim, skip
+        ctx.sizes = [x.shape[dim] if not s else 0 for x, s in zip(xs, skip)]
+        kept = [x for x, s in zip(xs, skip) if not s]
+        return get_array_module(*xs).concatenate(kept, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx_i = the slice of dL/dy that x_i filled
+        xp = get_array_module(grad)
+        grads, start = [], 0
+        lead = (slice(None),) * ctx.dim
+        for size, s in zip(ctx.sizes, ctx.skip):
+            if s:
+                grads.append(xp.zeros((0,), grad.dtype))
+            else:
+                grads.append(grad[lead + (slice(start, start + size),)])
+                start += size
+        return (None, None) + tuple(grads)
 
 
 def cat(tensors, dim=0):
-    raise NotImplementedError("cat is not implemented yet")
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x._array.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    tensors, _ = _promoted(tensors)
+    skip = tuple(x._array.shape == (0,) for x in tensors)  # PyTorch skips 1-D empty tensors
+    kept = [(i, x._array.shape) for i, x in enumerate(tensors) if not skip[i]]
+    if not kept:
+        return Cat.apply(0, (False,) * len(tensors), *tensors)
+    ref = kept[0][1]
+    d = _dim(dim, len(ref))
+    for i, shape in kept:
+        if len(shape) != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}")
+        for j, (s, r) in enumerate(zip(shape, ref)):
+            if j != d and s != r:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {r} but "
+                                   f"got size {s} for tensor number {i} in the list.")
+    return Cat.apply(d, skip, *tensors)
+
+
+class Stack(Function):
+    """y = the inputs (all of one shape) stacked along a new dim."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return get_array_module(*xs).stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx_i = dL/dy at index i of the new dim
+        lead = (slice(None),) * ctx.dim
+        return (None,) + tuple(grad[lead + (i,)] for i in range(grad.shape[ctx.dim]))
 
 
 def stack(tensors, dim=0):
-    raise NotImplementedError("stack is not implemented yet")
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._array.shape
+    for i, x in enumerate(tensors):
+        if x._array.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {_fmt(shape)} at entry 0 and "
+                               f"{_fmt(x._array.shape)} at entry {i}")
+    d = _dim(dim, len(shape) + 1)
+    tensors, _ = _promoted(tensors)
+    return Stack.apply(d, *tensors)
 
 
 def broadcast_tensors(*tensors):
-    raise NotImplementedError("broadcast_tensors is not implemented yet")
-
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    arrays = [x._array for x in tensors]
+    try:
+        shape = get_array_module(*arrays).broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise RuntimeError(_broadcast_message(arrays)) from None
+    return tuple(Expand.apply(x, shape) for x in tensors)

@@ -135,7 +135,7 @@ def test_comparisons_and_logic():
         check(f, Const(x), Const(y))
 
 
-def test_integer_arithmetic_and_division():
+def test_integer_arithmetic_and_division():  # (integer tensors carry no gradient)
     a = np.array([7, -7, 3, 0], dtype=np.int64)
     b = np.array([2, 2, -2, 5], dtype=np.int64)
     for f in (lambda t, a, b: a + b, lambda t, a, b: a * b, lambda t, a, b: a - b, lambda t, a, b: a / b,
@@ -147,7 +147,11 @@ def test_integer_arithmetic_and_division():
 
 def test_remainder_and_floor_divide_floats():
     check(lambda torch, x, y: x % y, (3, 4), (4,), positive=True)
-    check(lambda torch, x, y: x // y + x, (3, 4), (4,), positive=True)
+    check(lambda torch, x, y: x // y + x, Const((3, 4)), Const((4,)), positive=True)
+    # PyTorch has no derivative for floor_divide; glasstorch gives its true derivative, 0
+    x = glasstorch.tensor([2.5, -1.5], requires_grad=True)
+    (x // 1.0 + x).backward(glasstorch.ones(2))
+    assert x.grad.tolist() == [1.0, 1.0]
 
 
 DTYPES = [np.float32, np.float64, np.int64, np.int32, np.bool_, np.uint8]
