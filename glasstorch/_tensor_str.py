@@ -1,60 +1,137 @@
-"""How a tensor prints: ``tensor([1.5000, 2.0000], requires_grad=True)``, close to PyTorch's repr."""
+"""How a tensor prints: ``tensor([1.5000, 2.0000], requires_grad=True)``, as PyTorch prints it.
+
+PyTorch's rules (its default print options: precision 4, line width 80, more than 1000 elements are
+summarized with 3 at each edge):
+
+- One formatter serves the whole tensor, so every element gets the same width and style. It looks only at
+  the nonzero finite values. Integral floats print as ``1.``; otherwise ``1.5000``. Scientific notation
+  (``1.0000e+05``) is used when the largest is more than 1000 times the smallest or above 1e8, or (for
+  non-integral values) the smallest is under 1e-4.
+- Rows wrap to the line width, nested brackets are indented under ``tensor(``.
+- The dtype is named unless it is the default float, int64 or bool; an empty tensor names every dtype
+  but the default float and shows its size unless it is ``(0,)``.
+"""
+import math
+
 import numpy as np
 
-_IMPLICIT_DTYPES = ("float32", "int64", "bool")
+PRECISION = 4
+LINEWIDTH = 80
+THRESHOLD = 1000
+EDGEITEMS = 3
 
 
-def _float_formatter(a):
-    finite = a[np.isfinite(a)]
-    if finite.size == 0 or np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-        fmt = lambda v: (f"{v:.0f}." if np.isfinite(v) else f"{v}")  # noqa: E731
-    else:
-        nonzero = np.abs(finite[finite != 0])
-        lo, hi = (nonzero.min(), nonzero.max()) if nonzero.size else (0.0, 0.0)
-        if hi > 1e8 or (lo > 0 and (lo < 1e-4 or hi / lo > 1000)):
-            fmt = lambda v: f"{v:.4e}" if np.isfinite(v) else f"{v}"  # noqa: E731
+class _Formatter:
+    """Chooses one style and width for all elements (from the nonzero finite values)."""
+
+    def __init__(self, a):
+        self.floating = a.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.width = True, False, 1
+        if not self.floating:
+            for v in a.reshape(-1).tolist():
+                self.width = max(self.width, len(str(v)))
+            return
+        vals = a.reshape(-1).astype(np.float64)
+        vals = vals[np.isfinite(vals) & (vals != 0)]
+        if vals.size == 0:
+            return
+        lo, hi = np.abs(vals).min(), np.abs(vals).max()
+        self.int_mode = bool(np.all(vals == np.ceil(vals)))
+        if hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4):
+            self.sci_mode = True
+            texts = [f"{v:.{PRECISION}e}" for v in vals.tolist()]
+        elif self.int_mode:
+            texts = [f"{v:.0f}." for v in vals.tolist()]  # the trailing '.' says: a float
         else:
-            fmt = lambda v: f"{v:.4f}" if np.isfinite(v) else f"{v}"  # noqa: E731
-    return fmt
+            texts = [f"{v:.{PRECISION}f}" for v in vals.tolist()]
+        self.width = max(len(s) for s in texts)
+
+    def format(self, v):
+        if not self.floating:
+            s = str(v)
+        elif self.sci_mode:
+            s = f"{v:.{PRECISION}e}"
+        elif self.int_mode:
+            s = f"{v:.0f}" + ("" if math.isinf(v) or math.isnan(v) else ".")
+        else:
+            s = f"{v:.{PRECISION}f}"
+        return s.rjust(self.width)
 
 
-def _body(a):
-    if a.dtype.kind == "f":
-        fmt = _float_formatter(a.astype(np.float64))
-        width = max(len(fmt(v)) for v in _sample(a))
-        formatter = {"float_kind": lambda v: fmt(v).rjust(width)}
-    elif a.dtype.kind == "b":
-        formatter = {"bool": lambda v: str(bool(v)).rjust(5 if (~a).any() else 4)}
+def _summarized(a):
+    """The elements a summary shows (the first and last EDGEITEMS along each dimension)."""
+    if a.ndim == 0:
+        return a
+    if a.shape[0] > 2 * EDGEITEMS:
+        a = np.concatenate([a[:EDGEITEMS], a[-EDGEITEMS:]])
+    if a.ndim == 1:
+        return a
+    return np.stack([_summarized(row) for row in a])
+
+
+def _vector(a, indent, summarize, fmt):
+    per_line = max(1, (LINEWIDTH - indent) // (fmt.width + 2))  # each element takes its width plus ", "
+    if summarize and a.shape[0] > 2 * EDGEITEMS:
+        items = [fmt.format(v) for v in a[:EDGEITEMS].tolist()] + [" ..."]
+        items += [fmt.format(v) for v in a[-EDGEITEMS:].tolist()]
     else:
-        width = max(len(str(v)) for v in _sample(a))
-        formatter = {"int": lambda v: str(v).rjust(width)}
-    return np.array2string(a, separator=", ", prefix="tensor(", formatter=formatter, threshold=1000,
-                           edgeitems=3, max_line_width=80)
+        items = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 
-def _sample(a):
-    flat = a.reshape(-1)
-    return flat if flat.size <= 1000 else np.concatenate([flat[:3], flat[-3:]])
+def _nested(a, indent, summarize, fmt):
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector(a, indent, summarize, fmt)
+    rows = range(a.shape[0])
+    if summarize and a.shape[0] > 2 * EDGEITEMS:
+        rows = list(range(EDGEITEMS)) + [None] + list(range(a.shape[0] - EDGEITEMS, a.shape[0]))
+    parts = ["..." if i is None else _nested(a[i], indent + 1, summarize, fmt) for i in rows]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
+
+
+def _body(a, indent):
+    summarize = a.size > THRESHOLD
+    if a.dtype == np.float16:
+        a = a.astype(np.float32)
+    fmt = _Formatter(_summarized(a) if summarize else a)
+    return _nested(a, indent, summarize, fmt)
 
 
 def tensor_repr(t):
+    from ._dtype import get_default_dtype
     a = t._array
-    suffix = []
+    default = get_default_dtype().name
+    prefix = "tensor("
+    suffixes = []
     if a.size == 0:
         body = "[]"
-        if a.shape != (0,):
-            suffix.append(f"size={a.shape}")
+        if a.ndim != 1:
+            suffixes.append(f"size={a.shape}")
+        if a.dtype.name != default:
+            suffixes.append(f"dtype=glasstorch.{a.dtype.name}")
     else:
-        body = _body(a)
-    if a.dtype.name not in _IMPLICIT_DTYPES or (a.dtype.kind == "f" and a.dtype.name != _default_name()):
-        suffix.append(f"dtype=glasstorch.{a.dtype.name}")
+        body = _body(a, len(prefix))
+        if a.dtype.name not in (default, "int64", "bool"):
+            suffixes.append(f"dtype=glasstorch.{a.dtype.name}")
     if t.grad_fn is not None:
-        suffix.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
-        suffix.append("requires_grad=True")
-    return "tensor(" + body + "".join(", " + s for s in suffix) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + body, suffixes, len(prefix))
 
 
-def _default_name():
-    from ._dtype import get_default_dtype
-    return get_default_dtype().name
+def _add_suffixes(text, suffixes, indent):
+    """Append ``, dtype=...`` and the like, wrapping to a new line where the last line would pass 80 columns."""
+    parts = [text]
+    last = len(text) - text.rfind("\n") + 1
+    for s in suffixes:
+        if last + len(s) + 2 > LINEWIDTH:
+            parts.append(",\n" + " " * indent + s)
+            last = indent + len(s)
+        else:
+            parts.append(", " + s)
+            last += len(s) + 2
+    return "".join(parts) + ")"

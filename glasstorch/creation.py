@@ -16,34 +16,35 @@ from .tensor import Tensor, _shape_args
 
 
 def _infer_dtype(data):
-    """PyTorch's dtype for Python data: any float → default float, else any int → int64, else bool."""
-    kinds = set()
+    """PyTorch's dtype for Python data: the promotion (``promote_types``) of every element's own dtype, where a
+    Python float counts as the default float, an int as int64, a bool as bool, and a NumPy scalar or a tensor as
+    its dtype. So ``[1, 2.5]`` is float32, ``[np.float64(1), 2]`` float64 and ``[np.int32(1), 2]`` int64."""
+    found = None
 
     def visit(x):
+        nonlocal found
         if isinstance(x, Tensor):
-            kinds.add(x._array.dtype.kind)
+            d = x.dtype
+        elif isinstance(x, np.generic):  # before float: np.float64 is a subclass of Python's float
+            d = _dtype.from_numpy(x.dtype)
         elif isinstance(x, (list, tuple)):
             for v in x:
                 visit(v)
-        elif isinstance(x, (bool, np.bool_)):
-            kinds.add("b")
+            return
+        elif isinstance(x, bool):
+            d = _dtype.bool_
         elif isinstance(x, numbers.Integral):
-            kinds.add("i")
+            d = _dtype.int64
         elif isinstance(x, numbers.Real):
-            kinds.add("f")
+            d = _dtype.get_default_dtype()
         elif isinstance(x, complex):
             raise TypeError("glasstorch does not support complex numbers")
         else:
             raise TypeError(f"Could not infer dtype of {type(x).__name__}")
+        found = d if found is None else _dtype.promote_types(found, d)
 
     visit(data)
-    if "f" in kinds:
-        return _dtype.get_default_dtype().numpy_dtype
-    if kinds & {"i", "u"}:
-        return np.dtype(np.int64)
-    if "b" in kinds:
-        return np.dtype(np.bool_)
-    return _dtype.get_default_dtype().numpy_dtype  # empty list
+    return (found or _dtype.get_default_dtype()).numpy_dtype  # an empty list: the default float
 
 
 def _unwrap(data):
@@ -105,7 +106,10 @@ def _float_dtype(dtype):
 
 
 def _size(size):
-    return _shape_args(size)
+    shape = _shape_args(size)
+    if any(n < 0 for n in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    return shape
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
@@ -177,6 +181,8 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     else:
         npdt = _dtype.to_numpy(dtype)
     # PyTorch computes the length as ceil((end − start) / step) in double precision
+    if (vals[1] - vals[0]) * vals[2] < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
     a = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]) if npdt.kind == "f" else \
         np.arange(vals[0], vals[0] + max(n, 0) * vals[2], vals[2])[:max(n, 0)]
@@ -185,31 +191,48 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     a = np.linspace(float(start), float(end), int(steps), dtype=np.float64)
     return _finish(a.astype(_float_dtype(dtype)), requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     check_device(device)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     a = np.logspace(float(start), float(end), int(steps), base=base, dtype=np.float64)
     return _finish(a.astype(_float_dtype(dtype)), requires_grad)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     check_device(device)
+    for v in (n, m):
+        if v is not None and v < 0:
+            raise RuntimeError(f"n must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m if m is not None else n, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def _random_float_dtype(dtype, kernel):
+    """rand/randn draw floats only: PyTorch raises NotImplementedError for an integer or bool dtype."""
+    npdt = _float_dtype(dtype)
+    if npdt.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.from_numpy(npdt).name.capitalize()}\'')
+    return npdt
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform samples in [0, 1)."""
     check_device(device)
-    return _finish(_random.uniform_array(_size(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+    dtype = _random_float_dtype(dtype, "check_uniform_bounds")
+    return _finish(_random.uniform_array(_size(size), 0.0, 1.0, dtype, generator), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples N(0, 1)."""
     check_device(device)
-    return _finish(_random.normal_array(_size(size), 0.0, 1.0, _float_dtype(dtype), generator), requires_grad)
+    dtype = _random_float_dtype(dtype, "normal_kernel_cpu")
+    return _finish(_random.normal_array(_size(size), 0.0, 1.0, dtype, generator), requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -218,6 +241,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if size is None:  # randint(high, size)
         low, high, size = 0, low, high
     npdt = _dtype.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     a = _random.randint_array(low, high, _shape_args((size,)), generator)
     return _finish(a.astype(npdt), requires_grad)
 

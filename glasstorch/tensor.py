@@ -41,7 +41,7 @@ class Tensor:
         """Legacy constructor: ``Tensor([1, 2])`` (float32 copy of data) or ``Tensor(2, 3)`` (uninitialized)."""
         check_device(device)
         dt = _dtype.to_numpy(dtype) if dtype is not None else _dtype.get_default_dtype().numpy_dtype
-        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        if len(args) == 1 and not isinstance(args[0], (numbers.Integral, Size)):  # Tensor(Size([2, 3])) is a shape
             data = args[0]
             self._array = np.array(data._array if isinstance(data, Tensor) else data, dtype=dt)
         else:
@@ -177,14 +177,26 @@ class Tensor:
 
     def __bool__(self):
         if self._array.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            which = "no values" if self._array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {which} is ambiguous")
         return bool(self._array.reshape(()))
 
+    def _python_scalar(self):
+        if self._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._python_scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._python_scalar())
+
+    def __format__(self, spec):
+        """A 0-d tensor formats as its number (``f"{loss:.3f}"``); others as their repr."""
+        if self._array.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
 
     def __index__(self):
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -198,11 +210,6 @@ class Tensor:
 
     def __repr__(self):
         return _tensor_str.tensor_repr(self)
-
-    def __format__(self, spec):
-        if self._array.ndim == 0 and spec:
-            return format(self.item(), spec)
-        return repr(self) if not spec else format(repr(self), spec)
 
     def __reduce_ex__(self, protocol):
         # copy.deepcopy(tensor) works (as for PyTorch); pickle files are never *loaded* by glasstorch

@@ -271,7 +271,7 @@ def test_eye(name):
 
 
 def test_negative_sizes_raise_runtime_error():
-    # PyTorch raises RuntimeError; glasstorch lets NumPy's ValueError through today
+    # PyTorch raises RuntimeError (not NumPy's ValueError)
     for make in (lambda lib: lib.zeros(-1), lambda lib: lib.ones(2, -1), lambda lib: lib.eye(-1),
                  lambda lib: lib.linspace(0, 1, -1)):
         with pytest.raises(RuntimeError):
@@ -339,7 +339,6 @@ def test_randn_shapes_dtypes_and_statistics():
 
 def test_rand_randn_refuse_integer_dtypes():
     # PyTorch: NotImplementedError ("check_uniform_bounds" / "normal_kernel_cpu" not implemented for 'Long').
-    # glasstorch silently returns zeros today.
     for factory in ("rand", "randn"):
         with pytest.raises(NotImplementedError):
             getattr(torch, factory)(3, dtype=torch.int64)
@@ -365,7 +364,7 @@ def test_randint_forms_dtypes_range():
 def test_randint_empty_range_raises_runtime_error():
     with pytest.raises(RuntimeError):
         torch.randint(5, 3, (2,))
-    with pytest.raises(RuntimeError, match="from"):  # glasstorch raises NumPy's ValueError("low >= high") today
+    with pytest.raises(RuntimeError, match="from"):
         glasstorch.randint(5, 3, (2,))
 
 

@@ -54,7 +54,7 @@ REPR_CASES = {
     "long_row_wraps": lambda torch: torch.tensor([0.1 * i for i in range(12)]),
     "big_ints": lambda torch: torch.tensor([123456789, 1]),
     "large_floats": lambda torch: torch.tensor([123456.5, 1.0]),
-    # glasstorch differs from PyTorch on the cases below (see the notes in the report / _tensor_str.py):
+    # the finer points of PyTorch's printing rules:
     "empty_int64": lambda torch: torch.tensor([], dtype=torch.int64),  # PyTorch names a non-default dtype
     "empty_bool_with_size": lambda torch: torch.zeros(0, 2, dtype=torch.bool),
     "integral_with_inf": lambda torch: torch.tensor([float("inf"), -float("inf"), 1.0]),  # width of inf
@@ -164,8 +164,7 @@ def test_python_number_conversions():
 
 
 def test_float_and_int_of_multi_element_tensor_raise_value_error():
-    # PyTorch: ValueError("only one element tensors can be converted to Python scalars"); glasstorch raises
-    # item()'s RuntimeError today.
+    # float()/int() raise ValueError, unlike item()'s RuntimeError
     for lib in (torch, glasstorch):
         with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
             float(lib.ones(2))
@@ -284,8 +283,7 @@ def test_legacy_tensor_constructor():
 
 
 def test_legacy_tensor_constructor_with_a_size():
-    # torch.Tensor(torch.Size([4])) is an uninitialized tensor of shape (4,), like torch.Tensor(4);
-    # glasstorch reads the Size as data today and makes tensor([4.]).
+    # torch.Tensor(torch.Size([4])) is an uninitialized tensor of shape (4,), like torch.Tensor(4), not tensor([4.])
     assert torch.Tensor(torch.Size([4])).shape == (4,)
     assert glasstorch.Tensor(glasstorch.Size([4])).shape == (4,)
     assert glasstorch.Tensor(glasstorch.zeros(2, 3).shape).shape == (2, 3)

@@ -132,7 +132,7 @@ def addcdiv_(t, tensor1, tensor2, value=1):
 
 def fill_(t, value):
     if _records(t, value):
-        return _rebind(t, ew.add(ew.mul(t, 0), value))
+        return _rebind(t, ew.add(_zeros_from(t), value))
     _check_cast(t, value)
     t._array.fill(ew.as_array(value))
     t._version += 1
@@ -146,8 +146,14 @@ def copy_(t, src):
         from .shape import expand
         s = src if isinstance(src, Tensor) else ew.as_array(src)
         s = expand(s.to(t.dtype), t._array.shape) if isinstance(s, Tensor) else s
-        return _rebind(t, ew.add(ew.mul(t.detach(), 0), s))
+        return _rebind(t, ew.add(_zeros_from(t), s))
     return _write(t, ew.as_array(src))
+
+
+def _zeros_from(t):
+    """Zeros shaped like t, on t's graph: t's old values are overwritten, so dL/dt_old = 0 (PyTorch gives zeros
+    too, not None). Unlike ``t * 0`` this stays 0 where t held inf or NaN."""
+    return ew.ZeroGrad.apply(t, np.zeros_like)
 
 
 def set_values_(t, values):
