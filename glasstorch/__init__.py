@@ -80,3 +80,7 @@ def broadcast_to(input, size):
 def broadcast_shapes(*shapes):
     import numpy
     return Size(numpy.broadcast_shapes(*shapes))
+
+
+from .serialization import save, load  # noqa: E402
+from . import nn, optim, utils, datasets  # noqa: E402

@@ -1,0 +1,1 @@
+"""Embedded datasets (placeholder: the data work fills it)"""

@@ -1,0 +1,14 @@
+"""glasstorch.nn: Module, Parameter, the layers, losses, ``functional``, ``init`` and ``utils``.
+
+Each layer family lives in one file of ``nn/modules``; this module gathers their public names (each file's
+``__all__``) under PyTorch's import path.
+"""
+from .parameter import *  # noqa: F401,F403
+from .modules.module import *  # noqa: F401,F403
+from .modules.container import *  # noqa: F401,F403
+from .modules.linear import *  # noqa: F401,F403
+from .modules.flatten import *  # noqa: F401,F403
+from .modules.dropout import *  # noqa: F401,F403
+from .modules.activation import *  # noqa: F401,F403
+from .modules.loss import *  # noqa: F401,F403
+from . import modules, functional, init, utils  # noqa: F401

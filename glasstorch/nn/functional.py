@@ -1,0 +1,9 @@
+"""glasstorch.nn.functional (``import glasstorch.nn.functional as F``): the layers as plain functions.
+
+Each name is defined, forward and backward, in one file of ``glasstorch/ops``; this module gathers them
+under PyTorch's import path.
+"""
+from ..ops.activation import *  # noqa: F401,F403
+from ..ops.linear import *  # noqa: F401,F403
+from ..ops.dropout import *  # noqa: F401,F403
+from ..ops.loss import *  # noqa: F401,F403

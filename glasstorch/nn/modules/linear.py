@@ -1,0 +1,2 @@
+"""placeholder: nn-core fills it"""
+__all__ = []

@@ -1,0 +1,1 @@
+"""glasstorch.nn.utils: gradient clipping and regularization helpers. (placeholder: the optim work fills it)"""

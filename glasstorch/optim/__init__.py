@@ -1,0 +1,1 @@
+"""glasstorch.optim (placeholder: the optim work fills it)"""

@@ -1,0 +1,1 @@
+"""glasstorch.utils.data (placeholder: the data work fills it)"""
