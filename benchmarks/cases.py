@@ -52,8 +52,57 @@ def small_op_forward_no_grad(lib):
     return step
 
 
+def _mnist_shaped(lib, n=60000):
+    """Random data shaped like MNIST's training set: n×784 float32 images, int64 labels 0..9."""
+    rng = np.random.default_rng(0)
+    x = lib.from_numpy(rng.standard_normal((n, 784), dtype=np.float32))
+    y = lib.from_numpy(rng.integers(0, 10, n).astype(np.int64))
+    return x, y
+
+
+def _endless(loader):
+    while True:
+        yield from loader
+
+
+def mlp_train_step(lib):
+    """The course's MLP 784-256-128-10 (ReLU, dropout 0.2), Adam lr 1e-3, cross-entropy, batch 64; each step
+    takes its batch from a shuffled DataLoader over a TensorDataset. One 60k epoch = 938 steps."""
+    nn = lib.nn
+    lib.manual_seed(0)
+    x, y = _mnist_shaped(lib)
+    batches = _endless(lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True))
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Dropout(0.2),
+                          nn.Linear(256, 128), nn.ReLU(), nn.Dropout(0.2), nn.Linear(128, 10))
+    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+
+    def step():
+        xb, yb = next(batches)
+        optimizer.zero_grad()
+        loss_fn(model(xb), yb).backward()
+        optimizer.step()
+
+    return step
+
+
+def dataloader_epoch(lib):
+    """One shuffled epoch of a DataLoader (batch 64) over a 60,000×784 TensorDataset, doing nothing else."""
+    x, y = _mnist_shaped(lib)
+    loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(x, y), batch_size=64, shuffle=True)
+
+    def step():
+        for _ in loader:
+            pass
+
+    return step
+
+
 CASES = {
     "matmul_tanh_sum": matmul_tanh_sum,
     "small_op_chain": small_op_chain,
     "small_op_forward_no_grad": small_op_forward_no_grad,
+    "mlp_train_step": mlp_train_step,
+    "dataloader_epoch": dataloader_epoch,
 }

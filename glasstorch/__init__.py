@@ -27,11 +27,11 @@ from .ops.elementwise import (add, sub, subtract, mul, multiply, div, divide, tr
                               logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or,
                               bitwise_xor, bitwise_not, isnan, isinf, isfinite, clone)
 from .ops.reduce import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, var_mean, std_mean,
-                         logsumexp, norm, cumsum, cumprod, all, any, count_nonzero)
+                         logsumexp, norm, cumsum, cumprod, all, any, count_nonzero, bincount)
 from .ops.softmax import softmax, log_softmax
 from .ops.matmul import matmul, mm, bmm, mv, dot, outer, einsum
 from .ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, movedim, tile,
-                        split, chunk, unbind, flip, roll, narrow, cat, stack, broadcast_tensors)
+                        split, chunk, unbind, flip, roll, narrow, cat, stack, broadcast_tensors, meshgrid)
 from .ops.index import (gather, scatter, scatter_add, index_select, masked_fill, masked_select, take, topk, sort,
                         argsort, tril, triu, nonzero, unique)
 

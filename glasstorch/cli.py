@@ -1,22 +1,25 @@
 """The ``glasstorch`` command line (also ``python -m glasstorch``).
 
+    glasstorch lab iris          run one of the course's experiments (figures + metrics.json in runs/)
+    glasstorch lab --list        list the labs
     glasstorch demo backprop     run a worked example that prints every step
     glasstorch demo --list       list the demos
     glasstorch --help
 
-Built on the standard library's argparse: a parser with one sub-command, ``demo``.
+Built on the standard library's argparse: a parser with two sub-commands, ``lab`` and ``demo``.
 """
 import argparse
 
 from . import __version__
 from .demos import DEMOS, load
+from . import labs
 
 
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="glasstorch",
         description="glasstorch: deep learning from scratch on NumPy, with PyTorch's API.",
-        epilog="Example: glasstorch demo backprop",
+        epilog="Examples: glasstorch lab iris; glasstorch demo backprop",
     )
     parser.add_argument("--version", action="version", version=f"glasstorch {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -25,7 +28,33 @@ def build_parser():
     demo.add_argument("name", nargs="?", choices=sorted(DEMOS), metavar="NAME",
                       help="the demo to run: " + ", ".join(sorted(DEMOS)))
     demo.add_argument("--list", action="store_true", help="list the demos and exit")
+    lab = commands.add_parser("lab", help="run one of the course's experiments",
+                              description="Run one of the course's experiments. It prints its progress and "
+                                          "writes its figures (PNG) and metrics.json into a run folder.")
+    lab.add_argument("name", nargs="?", choices=sorted(labs.LABS), metavar="NAME",
+                     help="the lab to run: " + ", ".join(sorted(labs.LABS)))
+    lab.add_argument("--list", action="store_true", help="list the labs and exit")
+    lab.add_argument("--quick", action="store_true", help="a small, fast version (as the tests run it)")
+    lab.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    lab.add_argument("--out", metavar="DIR", help="the run folder (default: runs/NAME-DATE-TIME)")
     return parser
+
+
+def list_labs(out=print):
+    out("labs (run one with: glasstorch lab NAME):")
+    for name, description in sorted(labs.LABS.items()):
+        out(f"  {name:<13}{description}")
+
+
+def run_lab(name, quick=False, seed=0, out_dir=None, log=print):
+    """Run a lab into a run folder; print where its files went; return its metrics."""
+    from .labs.runfolder import RunFolder
+    run_dir = RunFolder(out_dir) if out_dir else RunFolder.create(name)
+    log(f"lab {name}: {labs.LABS[name]}")
+    metrics = labs.load(name).run(run_dir, quick=quick, seed=seed, log=log)
+    run_dir.write_metrics(metrics)
+    log(f"results in {run_dir.path}/: " + ", ".join(p.name for p in run_dir.files))
+    return metrics
 
 
 def list_demos(out=print):
@@ -40,6 +69,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command is None:  # bare `glasstorch`: say what it can do
         parser.print_help()
+        return 0
+    if args.command == "lab":
+        if args.list or args.name is None:
+            list_labs()
+            return 0
+        run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out)
         return 0
     if args.command == "demo":
         if args.list or args.name is None:

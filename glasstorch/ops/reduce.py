@@ -634,3 +634,18 @@ def count_nonzero(input, dim=None):
     """The number of non-zero elements over dim (int64)."""
     x = input._array
     return wrap(np.asarray((x != 0).sum(axis=_axes(dim, x.ndim), dtype=np.int64)))
+
+
+def bincount(input, weights=None, minlength=0):
+    """counts[v] = how many times v occurs in the 1-D non-negative integer tensor ``input`` (or the sum of
+    ``weights`` at those places). Not differentiable, as in PyTorch."""
+    x = input._array
+    if x.ndim != 1 or x.dtype.kind not in "iu":
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if x.size and x.min() < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is None:
+        return wrap(np.bincount(x, minlength=minlength).astype(np.int64))
+    w = weights._array
+    out = np.bincount(x, weights=w, minlength=minlength)  # NumPy sums in float64
+    return wrap(out.astype(w.dtype) if w.dtype.kind == "f" else out)  # float weights keep their dtype

@@ -586,3 +586,28 @@ def broadcast_tensors(*tensors):
     except ValueError:
         raise RuntimeError(_broadcast_message(arrays)) from None
     return tuple(Expand.apply(x, shape) for x in tensors)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-D tensors: output k varies along dimension k ('ij'), or with the first two
+    dimensions swapped ('xy', as in NumPy and plotting). Each output is a broadcast (expand) of one input,
+    so its gradient is summed back onto that input."""
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for x in tensors:
+        if x.dim() > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {x.dim()}D")
+    sizes = [x.numel() for x in tensors]
+    if indexing == "xy" and len(tensors) >= 2:  # swap the roles of the first two inputs
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for k, x in enumerate(tensors):
+        axis = k
+        if indexing == "xy" and k < 2 and len(tensors) >= 2:
+            axis = 1 - k
+        shape = [1] * len(tensors)
+        shape[axis] = -1
+        out.append(expand(reshape(x, shape), sizes))
+    return tuple(out)

@@ -425,3 +425,14 @@ def test_backward_twice_with_retained_graph():
 
 def test_prod_rejects_a_dim_list():
     check_error(lambda t, x: x.prod((0, 1)), (2, 3), exc=TypeError)
+
+
+def test_bincount():
+    idx = np.array([1, 1, 3, 0, 7], dtype=np.int64)
+    check(lambda torch, i: torch.bincount(i), idx, grad=False)
+    check(lambda torch, i: torch.bincount(i, minlength=10), idx, grad=False)
+    check(lambda torch, i: torch.bincount(i[:0], minlength=3), idx, grad=False)
+    for wdt in (np.float32, np.float64, np.int64):
+        w = np.array([0.5, 1, 2, 3, 4]).astype(wdt)
+        check(lambda torch, i, w: torch.bincount(i, weights=w), idx, Const(w), grad=False)
+    check_error(lambda torch, i: torch.bincount(i - 2), idx)

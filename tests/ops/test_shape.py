@@ -347,3 +347,10 @@ def test_graph_node_names_match_pytorch():
         want = fn(torch, torch.ones(2, 3, requires_grad=True)).grad_fn.name()
         got = fn(glasstorch, glasstorch.ones(2, 3, requires_grad=True)).grad_fn.name()
         assert got == want
+
+
+@pytest.mark.parametrize("indexing", ["ij", "xy"])
+def test_meshgrid(indexing):
+    check(lambda torch, a, b: torch.meshgrid(a, b, indexing=indexing), (3,), (4,))
+    check(lambda torch, a, b, c: torch.meshgrid([a, b, c], indexing=indexing), (2,), (3,), (4,))
+    check(lambda torch, a: torch.meshgrid(a, indexing=indexing), (5,))

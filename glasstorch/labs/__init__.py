@@ -1,0 +1,24 @@
+"""The course's experiments, one command each: ``glasstorch lab NAME`` (list them with ``glasstorch lab --list``).
+
+Each lab is a module in this folder with a function ``run(run_dir, quick=False, seed=0, log=print)``. It
+prints its progress through ``log`` (training loops show a tqdm bar), writes its figures (PNG) and
+``metrics.json`` into the run folder (see ``runfolder.py``), and returns the metrics as a dict so tests can
+check them. ``quick=True`` makes a lab small enough for the test suite.
+"""
+import importlib
+
+# name -> one-line description (the module glasstorch/labs/<name>.py holds the lab)
+LABS = {
+    "perceptron": "the perceptron learning rule learns AND, OR, NAND, fails on XOR; two layers compute XOR",
+    "xor": "an MLP trained by backpropagation solves XOR; its hidden layer's learned features",
+    "activations": "step, sigmoid, tanh, ReLU, LeakyReLU, GELU and their derivatives (from autograd)",
+    "iris": "4-5-3 MLP on Iris with SGD; a sweep of hidden sizes and the train/validation gap",
+    "digits": "an MLP on the 8x8 handwritten digits: held-out accuracy and the confusion matrix",
+}
+
+
+def load(name):
+    """The lab module called ``name`` (imported only when asked for)."""
+    if name not in LABS:
+        raise KeyError(f"no lab called {name!r}; the labs are: {', '.join(sorted(LABS))}")
+    return importlib.import_module(f"{__name__}.{name}")

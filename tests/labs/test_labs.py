@@ -1,0 +1,102 @@
+"""The labs, each run in its quick mode: they must reach their results and write their figures and metrics."""
+import json
+
+import pytest
+
+from glasstorch import cli, labs
+from glasstorch.labs.runfolder import RunFolder
+
+
+def run_lab(name, tmp_path, seed=0):
+    lines = []
+    metrics = cli.run_lab(name, quick=True, seed=seed, out_dir=tmp_path / name, log=lines.append)
+    written = json.loads((tmp_path / name / "metrics.json").read_text())
+    assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
+    return metrics, lines, tmp_path / name
+
+
+def pngs(folder):
+    return sorted(p.name for p in folder.glob("*.png"))
+
+
+def test_every_lab_is_listed_and_importable():
+    assert set(labs.LABS) >= {"perceptron", "xor", "activations", "iris", "digits"}
+    for name in labs.LABS:
+        assert callable(labs.load(name).run)
+    with pytest.raises(KeyError):
+        labs.load("nope")
+
+
+def test_perceptron_learns_and_or_nand_but_not_xor(tmp_path):
+    m, lines, folder = run_lab("perceptron", tmp_path)
+    for gate in ("AND", "OR", "NAND"):
+        assert m["gates"][gate]["accuracy"] == 1.0 and m["gates"][gate]["converged"], gate
+    assert m["gates"]["XOR"]["accuracy"] < 1.0 and not m["gates"]["XOR"]["converged"]
+    assert m["two_layer_xor_accuracy"] == 1.0
+    assert pngs(folder) == ["decision_boundaries.png", "mistakes.png"]
+    assert any("XOR" in line for line in lines)
+
+
+def test_perceptron_rule_updates_only_on_mistakes():
+    import glasstorch as torch
+    from glasstorch.labs.perceptron import Perceptron
+    unit = Perceptron(lr=0.5)
+    X = torch.tensor([[1.0, 0.0]])
+    unit.fit(X, torch.tensor([0.0]), max_epochs=3)   # step(0) = 0 is already right: no update
+    assert unit.w.tolist() == [0.0, 0.0] and unit.b.item() == 0.0
+    unit.fit(X, torch.tensor([1.0]), max_epochs=1)   # one mistake: w += 0.5·(1 − 0)·x, b += 0.5
+    assert unit.w.tolist() == [0.5, 0.0] and unit.b.item() == 0.5
+
+
+def test_xor_mlp_solves_xor(tmp_path):
+    m, _, folder = run_lab("xor", tmp_path)
+    assert m["accuracy"] == 1.0
+    assert m["final_loss"] < 0.1
+    assert pngs(folder) == ["hidden_features.png", "hidden_space.png", "loss.png"]
+
+
+def test_activation_derivatives_from_autograd_match_the_formulas(tmp_path):
+    m, _, folder = run_lab("activations", tmp_path)
+    for name in ("step", "sigmoid", "tanh", "relu", "leaky_relu", "gelu"):
+        assert m[name]["max_abs_error_vs_formula"] < 1e-6, name
+    assert abs(m["sigmoid"]["max_derivative"] - 0.25) < 1e-3   # σ' peaks at 1/4
+    assert m["leaky_relu"]["min_derivative"] == pytest.approx(0.01)
+    assert pngs(folder) == ["activations.png"]
+
+
+def test_iris_recipe_sweep_and_gap(tmp_path):
+    m, _, folder = run_lab("iris", tmp_path)
+    assert m["recipe"]["train_accuracy"] >= 0.95
+    sweep = {int(k): v for k, v in m["sweep_final_train_loss"].items()}
+    assert sweep[5] < sweep[2] < sweep[1]                       # more neurons, lower training loss
+    for h, r in m["train_validation"].items():
+        assert r["val_loss"] >= r["best_val_loss"]
+        assert r["train_loss"] < r["val_loss"]                    # the gap
+        assert r["val_accuracy"] >= 0.85, h
+    assert pngs(folder) == ["hidden_size_sweep.png", "loss.png", "train_validation.png"]
+
+
+def test_digits_mlp_accuracy_and_confusion_matrix(tmp_path):
+    m, _, folder = run_lab("digits", tmp_path)
+    assert m["test_accuracy"] >= 0.93
+    cm = m["confusion_matrix"]
+    assert sum(map(sum, cm)) == m["test_size"] == 360
+    correct = sum(cm[i][i] for i in range(10))
+    assert correct / m["test_size"] == pytest.approx(m["test_accuracy"])
+    assert {"confusion_matrix.png", "learning_curves.png"} <= set(pngs(folder))
+
+
+def test_run_folder_names_are_unique_and_metrics_are_json(tmp_path):
+    a = RunFolder.create("x", root=tmp_path)
+    b = RunFolder.create("x", root=tmp_path)
+    assert a.path != b.path and a.path.is_dir() and b.path.is_dir()
+    import numpy as np
+    path = a.write_metrics({"acc": np.float32(0.5), "n": np.int64(3), "list": np.arange(2)})
+    assert json.loads(path.read_text()) == {"acc": 0.5, "n": 3, "list": [0, 1]}
+
+
+def test_cli_lists_labs(capsys):
+    assert cli.main(["lab", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in labs.LABS:
+        assert name in out
