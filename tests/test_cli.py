@@ -16,18 +16,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOL = 1e-4  # autograd (float32) against central differences (float64)
 
 
-def _sum_works():
-    try:
-        glasstorch.ones(2).sum()
-        return True
-    except NotImplementedError:
-        return False
-
-
-# (b) of the demo and the README's fit use sum/mean, from ops/reduce.py
-needs_sum = pytest.mark.skipif(not _sum_works(), reason="ops/reduce.py: sum is not implemented yet")
-
-
 def run_cli(*args):
     """``python -m glasstorch ARGS`` in a fresh interpreter, with this checkout first on the path."""
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
@@ -36,7 +24,6 @@ def run_cli(*args):
 
 
 # -- the command line -------------------------------------------------------------------------------------
-@needs_sum
 def test_python_m_glasstorch_demo_backprop():
     proc = run_cli("demo", "backprop")
     assert proc.returncode == 0, proc.stderr
@@ -117,7 +104,6 @@ def test_two_layer_net_numbers():
     assert r["loss_after_step"] < r["loss"]  # a step against the gradient helps
 
 
-@needs_sum
 def test_run_returns_all_three_examples():
     lines = []
     r = backprop.run(out=lines.append)
@@ -135,7 +121,6 @@ def _readme():
     return (ROOT / "README.md").read_text()
 
 
-@needs_sum
 def test_readme_example_runs(capsys):
     code = re.search(r"```python\n(.*?)```", _readme(), re.S).group(1)
     namespace = {}
