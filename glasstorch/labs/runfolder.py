@@ -72,9 +72,7 @@ def progress(iterable, desc, quiet=False, **kwargs):
 
 
 def _plain(value):
-    """JSON for NumPy numbers and 0-d tensors."""
-    if hasattr(value, "item"):
-        return value.item()
+    """JSON for NumPy numbers and arrays, and tensors."""
     if hasattr(value, "tolist"):
-        return value.tolist()
+        return value.tolist()  # a number for 0-d arrays and tensors, nested lists otherwise
     raise TypeError(f"cannot write {type(value).__name__} into metrics.json")

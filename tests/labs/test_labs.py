@@ -68,7 +68,7 @@ def test_iris_recipe_sweep_and_gap(tmp_path):
     m, _, folder = run_lab("iris", tmp_path)
     assert m["recipe"]["train_accuracy"] >= 0.95
     sweep = {int(k): v for k, v in m["sweep_final_train_loss"].items()}
-    assert sweep[5] < sweep[2] < sweep[1]                       # more neurons, lower training loss
+    assert sweep[100] < sweep[5] < sweep[1]                     # more neurons, lower training loss
     for h, r in m["train_validation"].items():
         assert r["val_loss"] >= r["best_val_loss"]
         assert r["train_loss"] < r["val_loss"]                    # the gap
@@ -80,7 +80,7 @@ def test_digits_mlp_accuracy_and_confusion_matrix(tmp_path):
     m, _, folder = run_lab("digits", tmp_path)
     assert m["test_accuracy"] >= 0.93
     cm = m["confusion_matrix"]
-    assert sum(map(sum, cm)) == m["test_size"] == 360
+    assert sum(map(sum, cm)) == m["test_size"] and 350 <= m["test_size"] <= 370  # 20% of 1,797
     correct = sum(cm[i][i] for i in range(10))
     assert correct / m["test_size"] == pytest.approx(m["test_accuracy"])
     assert {"confusion_matrix.png", "learning_curves.png"} <= set(pngs(folder))
