@@ -1,8 +1,319 @@
-"""save and load (placeholder: the data work fills it)"""
+"""``glasstorch.save`` and ``glasstorch.load``: checkpoints as plain data, never code.
 
-def save(obj, f):
-    raise NotImplementedError
+PyTorch's ``torch.save`` pickles objects, and loading a pickle can run arbitrary code. glasstorch writes
+a format that holds only data, and ``load`` only ever reads JSON text and raw numbers.
+
+What can be saved: tensors (any glasstorch dtype, any shape, including 0-d and empty; a non-contiguous
+view is saved as its values), ``nn.Parameter`` (loads back as a Parameter), ``glasstorch.Size`` and dtypes,
+None, bools, ints, floats (nan and ±inf included), strings, and lists, tuples, dicts and OrderedDicts of
+these, nested to any depth (other dict subclasses, such as defaultdict, load back as plain dicts). Dict
+keys may be any of the plain values (ints, as in optimizer state dicts, stay ints); dict order is kept,
+tuples stay tuples. NumPy scalars are saved as the Python number they hold. Anything else raises
+TypeError.
+
+The file format (version 1)
+---------------------------
+A checkpoint is a ZIP archive, stored without compression, holding:
+
+- ``tensors/0.bin``, ``tensors/1.bin``, ...: the values of each tensor, raw bytes, little-endian, in C
+  (row-major) order: ``numel × itemsize`` bytes and nothing else (no header);
+- ``data.json`` (written last): the saved object's structure, as UTF-8 JSON::
+
+      {"format": "glasstorch-checkpoint", "version": 1, "byteorder": "little", "object": <value>}
+
+A ``<value>`` is one of
+- ``null``, ``true``/``false``, a number or a string: itself (``1`` is an int, ``1.0`` a float);
+- a JSON list ``[...]``: a Python list of values;
+- a JSON object with a ``"type"`` key, for everything else:
+  ``{"type": "tuple", "items": [...]}``, ``{"type": "dict", "items": [[key, value], ...]}`` (also
+  ``"OrderedDict"``; a list of pairs, so keys keep their types and their order),
+  ``{"type": "float", "value": "nan"}`` (or ``"inf"``, ``"-inf"``), ``{"type": "Size", "items": [...]}``,
+  ``{"type": "dtype", "name": "float32"}``, and a tensor::
+
+      {"type": "tensor", "file": "tensors/0.bin", "dtype": "float32", "shape": [2, 3], "requires_grad": false}
+
+  (``"type": "parameter"`` for an nn.Parameter). ``dtype`` is a NumPy/glasstorch dtype name: float16,
+  float32, float64, uint8, int8, int16, int32, int64 or bool (one byte, 0 or 1).
+
+A user's dict is never written as a JSON object, so no dict key can be mistaken for ``"type"``.
+
+Reading a checkpoint by hand, without glasstorch::
+
+    import json, zipfile
+    import numpy as np
+    with zipfile.ZipFile("model.pt") as archive:
+        print(json.loads(archive.read("data.json")))          # the structure, with tensor references
+        ref = {"file": "tensors/0.bin", "dtype": "float32", "shape": [2, 3]}   # one taken from it
+        dtype = np.dtype(ref["dtype"]).newbyteorder("<")
+        values = np.frombuffer(archive.read(ref["file"]), dtype=dtype).reshape(ref["shape"])
+
+Sharing: the same tensor object appearing twice in ``obj`` is stored once and loads back as one tensor
+object in both places (as PyTorch does). Two different tensors that are views of the same memory (``t``
+and ``t[0]``) are stored separately, as their values: after loading they no longer share memory (PyTorch
+would keep them sharing).
+
+Saving to a path is atomic: the archive is written to a temporary file in the same directory, flushed and
+``os.fsync``-ed, then moved over the target with ``os.replace``. A failure midway (an unsupported object,
+a full disk, a crash) leaves any old file at the path unchanged, and the temporary file is removed.
+
+Loading checks everything it reads: a truncated, corrupted or foreign file raises a ``RuntimeError`` that
+names the path. A file written by PyTorch's ``torch.save`` (a pickle inside a ZIP, or a bare pickle) is
+refused: glasstorch never unpickles.
+
+Deviations from PyTorch: the format (above); ``weights_only`` and ``pickle_module``/``pickle_protocol``
+are accepted and ignored (a glasstorch checkpoint can only hold weights and plain data anyway);
+``map_location`` may be None, "cpu", a cpu device, or a dict/callable (ignored: everything is on the CPU);
+arbitrary Python objects (modules, optimizers, functions) cannot be saved: save their ``state_dict()``.
+"""
+import collections
+import io
+import json
+import math
+import numbers
+import os
+import uuid
+import zipfile
+
+import numpy as np
+
+from . import _dtype
+from ._device import check_device
+from ._size import Size
+from .autograd.function import wrap
+from .tensor import Tensor
+
+__all__ = ["save", "load"]
+
+FORMAT_NAME = "glasstorch-checkpoint"
+FORMAT_VERSION = 1
+HEADER_FILE = "data.json"
 
 
-def load(f, map_location=None, weights_only=True):
-    raise NotImplementedError
+# -- saving ---------------------------------------------------------------------------------------------
+def save(obj, f, pickle_module=None, pickle_protocol=None):
+    """Write ``obj`` to ``f``, a path (str or os.PathLike) or a binary file object opened for writing."""
+    if not isinstance(f, (str, os.PathLike)):
+        _write_archive(obj, f)
+        return
+    path = os.fspath(f)
+    directory = os.path.dirname(os.path.abspath(path))
+    temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        with open(temp, "xb") as out:
+            _write_archive(obj, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory):
+    """Make the rename itself durable (POSIX); not possible (nor needed) on every platform."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_archive(obj, file):
+    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        writer = _Writer(archive)
+        header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "byteorder": "little",
+                  "object": writer.encode(obj)}
+        archive.writestr(HEADER_FILE, json.dumps(header, allow_nan=False))
+
+
+class _Writer:
+    """Turns an object into JSON-ready values, writing each tensor's bytes into the archive as it goes."""
+
+    def __init__(self, archive):
+        self.archive = archive
+        self.written = {}  # id(tensor) -> its JSON reference, so a tensor used twice is stored once
+        self.keep_alive = []  # the tensors in `written`, so that their ids stay unique while saving
+
+    def encode(self, obj):
+        if obj is None or isinstance(obj, (bool, str)):
+            return obj
+        if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
+            obj = obj.item()  # a NumPy scalar: saved as the Python number it holds
+        if isinstance(obj, numbers.Integral):
+            return int(obj) if not isinstance(obj, bool) else obj
+        if isinstance(obj, float):
+            if math.isfinite(obj):
+                return float(obj)
+            return {"type": "float", "value": repr(float(obj))}  # 'nan', 'inf' or '-inf'
+        if isinstance(obj, Tensor):
+            return self.encode_tensor(obj)
+        if isinstance(obj, _dtype.dtype):
+            return {"type": "dtype", "name": obj.name}
+        if isinstance(obj, Size):
+            return {"type": "Size", "items": [int(n) for n in obj]}
+        if type(obj) is list:
+            return [self.encode(v) for v in obj]
+        if type(obj) is tuple:
+            return {"type": "tuple", "items": [self.encode(v) for v in obj]}
+        if isinstance(obj, dict):
+            items = [[self.encode(k), self.encode(v)] for k, v in obj.items()]
+            return {"type": "OrderedDict" if isinstance(obj, collections.OrderedDict) else "dict", "items": items}
+        raise TypeError(f"glasstorch.save cannot save an object of type {type(obj).__name__}: it saves tensors, "
+                        "numbers, strings, None, and lists, tuples and dicts of these (save a model's or an "
+                        "optimizer's state_dict(), not the object itself)")
+
+    def encode_tensor(self, t):
+        if id(t) in self.written:
+            return self.written[id(t)]
+        array = t._array
+        name = f"tensors/{len(self.written)}.bin"
+        little_endian = array.dtype.newbyteorder("<")
+        self.archive.writestr(name, np.ascontiguousarray(array, dtype=little_endian).tobytes())
+        reference = {"type": "parameter" if _is_parameter(t) else "tensor", "file": name,
+                     "dtype": _dtype.from_numpy(array.dtype).name, "shape": list(array.shape),
+                     "requires_grad": bool(t.requires_grad)}
+        self.written[id(t)] = reference
+        self.keep_alive.append(t)
+        return reference
+
+
+def _parameter_class():
+    """nn.Parameter, looked up when needed (glasstorch.nn imports this module's package first)."""
+    from . import nn
+    return getattr(nn, "Parameter", None)
+
+
+def _is_parameter(t):
+    cls = _parameter_class()
+    return cls is not None and isinstance(t, cls)
+
+
+# -- loading --------------------------------------------------------------------------------------------
+def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
+    """Read an object written by ``glasstorch.save`` from ``f`` (a path or a binary file object)."""
+    if map_location is not None and not callable(map_location) and not isinstance(map_location, dict):
+        check_device(map_location)
+    if isinstance(f, (str, os.PathLike)):
+        name = os.fspath(f)
+        with open(name, "rb") as file:
+            return _read(file, name)
+    name = getattr(f, "name", None) or repr(f)
+    if not (hasattr(f, "seekable") and f.seekable()):
+        f = io.BytesIO(f.read())  # zipfile needs to seek
+    return _read(f, name)
+
+
+class CheckpointError(RuntimeError):
+    """The file is not a valid, complete glasstorch checkpoint."""
+
+
+def _invalid(name, why):
+    return CheckpointError(f"{name} is not a valid glasstorch checkpoint (or it is incomplete): {why}")
+
+
+def _read(file, name):
+    start = file.read(2)
+    file.seek(-len(start), io.SEEK_CUR)
+    if start[:1] == b"\x80":
+        raise RuntimeError(f"{name} is not a glasstorch checkpoint: it looks like a Python pickle (such as an "
+                           "old-style torch.save file), and glasstorch does not load pickled checkpoints "
+                           "(unpickling can run code)")
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise _invalid(name, f"not a complete ZIP archive ({e})") from None
+    with archive:
+        members = archive.namelist()
+        if any(m == "data.pkl" or m.endswith("/data.pkl") for m in members):
+            raise RuntimeError(
+                f"{name} is a PyTorch checkpoint written by torch.save, not a glasstorch checkpoint: its data is "
+                "pickled, and glasstorch does not load pickled PyTorch checkpoints (unpickling can run code). "
+                "Hint: convert it once in PyTorch, e.g. sd = torch.load(path, weights_only=True); "
+                "numpy.savez('weights.npz', **{k: v.numpy() for k, v in sd.items()}); then in glasstorch "
+                "read it with numpy.load('weights.npz', allow_pickle=False) and glasstorch.from_numpy")
+        if HEADER_FILE not in members:
+            raise _invalid(name, f"it has no {HEADER_FILE}")
+        try:
+            header = json.loads(archive.read(HEADER_FILE).decode("utf-8"))
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+            raise _invalid(name, f"{HEADER_FILE} cannot be read ({e})") from None
+        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+            raise _invalid(name, f"{HEADER_FILE} does not name the format {FORMAT_NAME!r}")
+        if header.get("version") != FORMAT_VERSION:
+            raise _invalid(name, f"format version {header.get('version')!r}; this glasstorch reads version "
+                                 f"{FORMAT_VERSION} (was it written by a newer glasstorch?)")
+        if header.get("byteorder") != "little" or "object" not in header:
+            raise _invalid(name, f"{HEADER_FILE} lacks its byteorder or object")
+        reader = _Reader(archive, name)
+        try:
+            return reader.decode(header["object"])
+        except CheckpointError:
+            raise
+        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError, IndexError,
+                RuntimeError) as e:
+            raise _invalid(name, f"{type(e).__name__}: {e}") from None
+
+
+class _Reader:
+    """The inverse of _Writer: JSON values back to objects, reading tensor bytes from the archive."""
+
+    def __init__(self, archive, name):
+        self.archive = archive
+        self.name = name
+        self.loaded = {}  # file name -> tensor, so a tensor stored once loads as one object
+
+    def decode(self, value):
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, list):
+            return [self.decode(v) for v in value]
+        if not isinstance(value, dict):
+            raise _invalid(self.name, f"unexpected JSON value {value!r}")
+        kind = value["type"]
+        if kind == "tuple":
+            return tuple(self.decode(v) for v in value["items"])
+        if kind == "dict":
+            return {self.decode(k): self.decode(v) for k, v in value["items"]}
+        if kind == "OrderedDict":
+            return collections.OrderedDict((self.decode(k), self.decode(v)) for k, v in value["items"])
+        if kind == "float":
+            if value["value"] not in ("nan", "inf", "-inf"):
+                raise _invalid(self.name, f"bad float {value['value']!r}")
+            return float(value["value"])
+        if kind == "Size":
+            return Size([int(n) for n in value["items"]])
+        if kind == "dtype":
+            return _dtype.from_name(value["name"])
+        if kind in ("tensor", "parameter"):
+            return self.decode_tensor(value)
+        raise _invalid(self.name, f"unknown value type {kind!r}")
+
+    def decode_tensor(self, ref):
+        file = ref["file"]
+        if file in self.loaded:
+            return self.loaded[file]
+        dtype = _dtype.from_name(ref["dtype"]).numpy_dtype
+        shape = tuple(int(n) for n in ref["shape"])
+        if any(n < 0 for n in shape):
+            raise _invalid(self.name, f"negative size in shape {list(shape)}")
+        expected = math.prod(shape) * dtype.itemsize
+        size = self.archive.getinfo(file).file_size
+        if size != expected:
+            raise _invalid(self.name, f"{file} holds {size} bytes; shape {list(shape)} of {ref['dtype']} needs "
+                                      f"{expected}")
+        raw = bytearray(self.archive.read(file))  # read() checks the CRC; a bytearray gives a writable array
+        array = np.frombuffer(raw, dtype=dtype.newbyteorder("<")).astype(dtype, copy=False).reshape(shape)
+        t = wrap(array)
+        if ref["type"] == "parameter" and _parameter_class() is not None:
+            t = _parameter_class()(t, requires_grad=bool(ref["requires_grad"]))
+        elif ref["requires_grad"]:
+            t.requires_grad_(True)
+        self.loaded[file] = t
+        return t

@@ -1,1 +1,13 @@
-"""glasstorch.utils.data (placeholder: the data work fills it)"""
+"""glasstorch.utils.data: datasets, samplers, collation and the DataLoader, as in ``torch.utils.data``.
+
+- ``dataset.py``: Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, ChainDataset, random_split;
+- ``sampler.py``: the order of the indices (SequentialSampler, RandomSampler, ...) and BatchSampler;
+- ``collate.py``: default_collate (a list of examples → one batch) and default_convert;
+- ``dataloader.py``: DataLoader, which ties them together.
+"""
+from .dataset import (Dataset, IterableDataset, TensorDataset, Subset, ConcatDataset, ChainDataset,  # noqa: F401
+                      random_split)
+from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,  # noqa: F401
+                      WeightedRandomSampler, BatchSampler)
+from .collate import default_collate, default_convert  # noqa: F401
+from .dataloader import DataLoader, get_worker_info  # noqa: F401
