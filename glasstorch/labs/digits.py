@@ -10,10 +10,9 @@ import numpy as np
 
 import glasstorch as torch
 from glasstorch import nn
-from glasstorch.datasets import load_digits
+from glasstorch.datasets import load_digits, split
 from glasstorch.utils.data import DataLoader, TensorDataset
 
-from .iris import stratified_split
 from .runfolder import progress
 
 
@@ -34,14 +33,13 @@ def run(run_dir, quick=False, seed=0, log=print):
     torch.manual_seed(seed)
     data = load_digits()
     X, y = data.data / 16.0, data.target
-    train_idx, test_idx = stratified_split(y, 0.2, torch.Generator().manual_seed(seed))
-    X_tr, y_tr, X_te, y_te = X[train_idx], y[train_idx], X[test_idx], y[test_idx]
+    X_tr, X_te, y_tr, y_te = split(X, y, test_fraction=0.2, generator=torch.Generator().manual_seed(seed))
     loader = DataLoader(TensorDataset(X_tr, y_tr), batch_size=32, shuffle=True)
 
     model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    epochs = 8 if quick else 30
+    epochs = 15 if quick else 30
     history = {"train_loss": [], "test_loss": [], "test_accuracy": []}
     for epoch in range(epochs):
         model.train()
@@ -65,7 +63,7 @@ def run(run_dir, quick=False, seed=0, log=print):
     cm = confusion_matrix(y_te, pred, 10)
     wrong = (pred != y_te).nonzero().reshape(-1)
     log(f"  held-out accuracy {history['test_accuracy'][-1]:.2%} on {len(y_te)} images; {len(wrong)} mistakes")
-    _plot(run_dir, history, cm, data.images[test_idx], y_te, pred, wrong)
+    _plot(run_dir, history, cm, X_te.reshape(-1, 8, 8), y_te, pred, wrong)
     return {"epochs": epochs, "train_size": len(y_tr), "test_size": len(y_te),
             "test_accuracy": history["test_accuracy"][-1], "final_train_loss": history["train_loss"][-1],
             "history": history, "confusion_matrix": cm.tolist()}

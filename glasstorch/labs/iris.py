@@ -12,24 +12,12 @@
 """
 import glasstorch as torch
 from glasstorch import nn
-from glasstorch.datasets import load_iris
+from glasstorch.datasets import load_iris, split
 from glasstorch.utils.data import DataLoader, TensorDataset
 
 from .runfolder import progress
 
 HIDDEN_SIZES = (1, 2, 5, 10, 25, 100)
-
-
-def stratified_split(y, test_fraction, generator):
-    """Indices (train, test) with each class split in the same proportion."""
-    train, test = [], []
-    for c in torch.unique(y).tolist():
-        idx = (y == c).nonzero().reshape(-1)
-        idx = idx[torch.randperm(len(idx), generator=generator)]
-        n_test = round(len(idx) * test_fraction)
-        test.append(idx[:n_test])
-        train.append(idx[n_test:])
-    return torch.cat(train), torch.cat(test)
 
 
 def standardize(X_train, *others):
@@ -69,8 +57,8 @@ def accuracy(model, X, y):
 def run(run_dir, quick=False, seed=0, log=print):
     data = load_iris()
     X_all, y_all = data.data, data.target
-    g = torch.Generator().manual_seed(seed)
-    train_idx, val_idx = stratified_split(y_all, 0.3, g)
+    X_tr_raw, X_val_raw, y_tr, y_val = split(X_all, y_all, test_fraction=0.3,
+                                             generator=torch.Generator().manual_seed(seed))
     X_all_std, = standardize(X_all)
     metrics = {}
 
@@ -102,8 +90,7 @@ def run(run_dir, quick=False, seed=0, log=print):
                title="More neurons fit the training set better")
 
     # 3. held-out flowers: the train/validation gap
-    X_tr, X_val = standardize(X_all[train_idx], X_all[val_idx])
-    y_tr, y_val = y_all[train_idx], y_all[val_idx]
+    X_tr, X_val = standardize(X_tr_raw, X_val_raw)
     epochs = 100 if quick else 400
     gap = {}
     with run_dir.figure("train_validation.png", figsize=(10, 4)) as fig:
