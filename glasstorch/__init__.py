@@ -84,3 +84,4 @@ def broadcast_shapes(*shapes):
 
 from .serialization import save, load  # noqa: E402
 from . import nn, optim, utils, datasets  # noqa: E402
+from .ops.activation import heaviside  # noqa: E402  (torch.heaviside; also F.step for the perceptron)

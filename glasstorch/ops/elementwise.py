@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype
 from ..autograd.function import Function, unbroadcast, wrap
 from ..backend import get_array_module
+from . import special as _special
 from ..tensor import Tensor
 
 
@@ -503,14 +504,11 @@ class Relu(Function):
 
 # NumPy has no erf: this applies Python's math.erf element by element (exact, but a Python call per
 # element: fine for checks and small tensors, too slow for large activations).
-_erf_vec = np.frompyfunc(math.erf, 1, 1)
-
-
 class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        return _erf_vec(x).astype(x.dtype) if x.ndim else np.asarray(math.erf(float(x)), dtype=x.dtype)
+        return _special.erf(x)
 
     @staticmethod
     def backward(ctx, grad):

@@ -199,3 +199,13 @@ def test_bad_shapes_raise():
 def test_broadcast_property(shapes):
     a, b = shapes.input_shapes
     check(lambda torch, x, y: x * y + (x - y) / (y.abs() + 1), a, b)
+
+
+def test_vectorized_erf_is_accurate_to_float32():
+    import math
+    from glasstorch.ops.special import erf
+    x = np.concatenate([np.linspace(-6, 6, 20001), np.geomspace(1e-8, 1, 200), -np.geomspace(1e-8, 1, 200)])
+    want = np.array([math.erf(v) for v in x.astype(np.float32).astype(np.float64)])
+    got = erf(x.astype(np.float32)).astype(np.float64)
+    np.testing.assert_allclose(got, want, rtol=2e-7, atol=0)
+    np.testing.assert_array_equal(erf(x), [math.erf(v) for v in x])  # float64: exact
