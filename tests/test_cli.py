@@ -122,7 +122,7 @@ def _readme():
 
 
 def test_readme_example_runs(capsys):
-    code = re.search(r"```python\n(.*?)```", _readme(), re.S).group(1)
+    code = re.findall(r"```python\n(.*?)```", _readme(), re.S)[0]
     namespace = {}
     exec(compile(code, "README.md", "exec"), namespace)
     assert namespace["x"].grad.item() == 7.0
@@ -132,5 +132,15 @@ def test_readme_example_runs(capsys):
 
 def test_readme_names_the_two_commands():
     text = _readme()
-    assert "pip install -e . && glasstorch demo backprop" in text
+    assert "pip install -e . && glasstorch lab digits" in text
     assert "pip install -e '.[test]' && python -m pytest -q" in text
+
+
+def test_readme_training_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code = re.findall(r"```python\n(.*?)```", _readme(), re.S)[1]
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    assert namespace["loss"].item() < 0.5
+    state = glasstorch.load(tmp_path / "digits.pt")
+    assert list(state) == ["0.weight", "0.bias", "3.weight", "3.bias"]
