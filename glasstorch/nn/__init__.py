@@ -11,4 +11,10 @@ from .modules.flatten import *  # noqa: F401,F403
 from .modules.dropout import *  # noqa: F401,F403
 from .modules.activation import *  # noqa: F401,F403
 from .modules.loss import *  # noqa: F401,F403
+from .modules.conv import *  # noqa: F401,F403
+from .modules.pooling import *  # noqa: F401,F403
+from .modules.padding import *  # noqa: F401,F403
+from .modules.upsampling import *  # noqa: F401,F403
+from .modules.batchnorm import *  # noqa: F401,F403
+from .modules.normalization import *  # noqa: F401,F403
 from . import modules, functional, init, utils  # noqa: F401

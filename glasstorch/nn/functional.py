@@ -7,3 +7,8 @@ from ..ops.activation import *  # noqa: F401,F403
 from ..ops.linear import *  # noqa: F401,F403
 from ..ops.dropout import *  # noqa: F401,F403
 from ..ops.loss import *  # noqa: F401,F403
+from ..ops.conv import *  # noqa: F401,F403
+from ..ops.pool import *  # noqa: F401,F403
+from ..ops.pad import *  # noqa: F401,F403
+from ..ops.interpolate import *  # noqa: F401,F403
+from ..ops.norm import *  # noqa: F401,F403

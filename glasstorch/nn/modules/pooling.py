@@ -1,0 +1,2 @@
+"""Pooling layers (placeholder: the pooling work fills it)"""
+__all__ = []

@@ -1,0 +1,1 @@
+"""Image datasets (placeholder: the vision data work fills it)"""

@@ -1,0 +1,1 @@
+"""Models (placeholder: the models work fills it)"""

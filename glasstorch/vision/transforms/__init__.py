@@ -1,0 +1,1 @@
+"""Image transforms (placeholder: the vision data work fills it)"""
