@@ -2,11 +2,12 @@
 
     glasstorch lab iris          run one of the course's experiments (figures + metrics.json in runs/)
     glasstorch lab --list        list the labs
+    glasstorch run train.py ARGS run an unmodified PyTorch script with glasstorch as torch and torchvision
     glasstorch demo backprop     run a worked example that prints every step
     glasstorch demo --list       list the demos
     glasstorch --help
 
-Built on the standard library's argparse: a parser with two sub-commands, ``lab`` and ``demo``.
+Built on the standard library's argparse: a parser with three sub-commands, ``lab``, ``run`` and ``demo``.
 """
 import argparse
 
@@ -37,6 +38,11 @@ def build_parser():
     lab.add_argument("--quick", action="store_true", help="a small, fast version (as the tests run it)")
     lab.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     lab.add_argument("--out", metavar="DIR", help="the run folder (default: runs/NAME-DATE-TIME)")
+    run = commands.add_parser("run", help="run a PyTorch script with glasstorch in place of torch/torchvision",
+                              description="Run an unmodified PyTorch/torchvision script: `import torch` and "
+                                          "`import torchvision` give glasstorch and glasstorch.vision.")
+    run.add_argument("script", help="the Python script")
+    run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     return parser
 
 
@@ -75,6 +81,10 @@ def main(argv=None):
             list_labs()
             return 0
         run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out)
+        return 0
+    if args.command == "run":
+        from .aliasing import run_script
+        run_script(args.script, args.args)
         return 0
     if args.command == "demo":
         if args.list or args.name is None:
