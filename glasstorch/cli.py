@@ -38,6 +38,11 @@ def build_parser():
     lab.add_argument("--quick", action="store_true", help="a small, fast version (as the tests run it)")
     lab.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     lab.add_argument("--out", metavar="DIR", help="the run folder (default: runs/NAME-DATE-TIME)")
+    # options that only some labs take (each lab's docstring says which)
+    lab.add_argument("--model", help="mnist: mlp, cnn, improved-cnn or all")
+    lab.add_argument("--dataset", help="mnist: mnist, fashion-mnist or digits")
+    lab.add_argument("--epochs", type=int, help="number of training epochs (mnist)")
+    lab.add_argument("--data", metavar="DIR", help="mnist: the data folder (torchvision's layout: DIR/MNIST/raw)")
     run = commands.add_parser("run", help="run a PyTorch script with glasstorch in place of torch/torchvision",
                               description="Run an unmodified PyTorch/torchvision script: `import torch` and "
                                           "`import torchvision` give glasstorch and glasstorch.vision.")
@@ -52,12 +57,13 @@ def list_labs(out=print):
         out(f"  {name:<13}{description}")
 
 
-def run_lab(name, quick=False, seed=0, out_dir=None, log=print):
-    """Run a lab into a run folder; print where its files went; return its metrics."""
+def run_lab(name, quick=False, seed=0, out_dir=None, log=print, **options):
+    """Run a lab into a run folder; print where its files went; return its metrics. ``options`` go to the
+    lab's ``run`` (e.g. ``model="cnn"`` for the mnist lab)."""
     from .labs.runfolder import RunFolder
     run_dir = RunFolder(out_dir) if out_dir else RunFolder.create(name)
     log(f"lab {name}: {labs.LABS[name]}")
-    metrics = labs.load(name).run(run_dir, quick=quick, seed=seed, log=log)
+    metrics = labs.load(name).run(run_dir, quick=quick, seed=seed, log=log, **options)
     run_dir.write_metrics(metrics)
     log(f"results in {run_dir.path}/: " + ", ".join(p.name for p in run_dir.files))
     return metrics
@@ -80,7 +86,14 @@ def main(argv=None):
         if args.list or args.name is None:
             list_labs()
             return 0
-        run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out)
+        options = {k: v for k, v in (("model", args.model), ("dataset", args.dataset), ("epochs", args.epochs),
+                                     ("data", args.data)) if v is not None}
+        try:
+            run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out, **options)
+        except TypeError as e:
+            if "unexpected keyword argument" not in str(e):
+                raise
+            parser.error(f"lab {args.name} does not take --{str(e).split(chr(39))[1]}")
         return 0
     if args.command == "run":
         from .aliasing import run_script

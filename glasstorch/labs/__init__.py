@@ -14,6 +14,7 @@ LABS = {
     "activations": "step, sigmoid, tanh, ReLU, LeakyReLU, GELU and their derivatives (from autograd)",
     "iris": "4-5-3 MLP on Iris with SGD; a sweep of hidden sizes and the train/validation gap",
     "digits": "an MLP on the 8x8 handwritten digits: held-out accuracy and the confusion matrix",
+    "mnist": "MLP, CNN and improved CNN on MNIST / Fashion-MNIST: curves, reports, confusion, mistakes",
 }
 
 

@@ -11,15 +11,10 @@ import numpy as np
 import glasstorch as torch
 from glasstorch import nn
 from glasstorch.datasets import load_digits, split
+from glasstorch.metrics import confusion_matrix
 from glasstorch.utils.data import DataLoader, TensorDataset
 
 from .runfolder import progress
-
-
-def confusion_matrix(y_true, y_pred, num_classes):
-    """counts[i, j] = how many images of digit i were predicted as j."""
-    flat = y_true * num_classes + y_pred
-    return torch.bincount(flat, minlength=num_classes * num_classes).reshape(num_classes, num_classes)
 
 
 def evaluate(model, X, y, loss_fn):

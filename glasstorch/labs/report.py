@@ -1,0 +1,49 @@
+"""One self-contained HTML page per run: the figures (embedded, so the page can be mailed or moved alone),
+the headline numbers, text blocks such as a classification report, and the command that made it."""
+import base64
+import html
+import sys
+
+
+def _scalars(metrics, prefix=""):
+    """The numbers and strings of a nested metrics dict, flattened to ('a / b', value) rows (lists skipped)."""
+    rows = []
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows += _scalars(value, name + " / ")
+        elif isinstance(value, (int, float, str, bool)):
+            rows.append((name, value))
+    return rows
+
+
+def write_report(run_dir, title, metrics, texts=None, command=None):
+    """Write ``report.html`` into the run folder; returns its path."""
+    command = command if command is not None else " ".join(["glasstorch"] + sys.argv[1:])
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
+             "img{max-width:100%;border:1px solid #ddd;margin:.5em 0}td,th{padding:2px 10px;text-align:left}"
+             "pre{background:#f6f6f6;padding:1em}</style></head><body>",
+             f"<h1>{html.escape(title)}</h1>",
+             f"<p>Command: <code>{html.escape(command)}</code></p>"]
+    rows = _scalars(metrics)
+    if rows:
+        parts.append("<h2>Results</h2><table>")
+        for name, value in rows:
+            shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+            parts.append(f"<tr><th>{html.escape(name)}</th><td>{html.escape(shown)}</td></tr>")
+        parts.append("</table>")
+    for heading, text in (texts or {}).items():
+        parts.append(f"<h2>{html.escape(heading)}</h2><pre>{html.escape(text)}</pre>")
+    figures = [p for p in run_dir.files if p.suffix == ".png"]
+    if figures:
+        parts.append("<h2>Figures</h2>")
+    for path in figures:
+        data = base64.b64encode(path.read_bytes()).decode("ascii")
+        parts.append(f"<h3>{html.escape(path.stem.replace('_', ' '))}</h3>"
+                     f"<img alt='{html.escape(path.name)}' src='data:image/png;base64,{data}'>")
+    parts.append("</body></html>\n")
+    target = run_dir.path / "report.html"
+    target.write_text("\n".join(parts), encoding="utf-8")
+    run_dir.files.append(target)
+    return target
