@@ -99,10 +99,59 @@ def dataloader_epoch(lib):
     return step
 
 
+def _mnist_model(lib, name):
+    from glasstorch.labs.mnist_models import MODELS
+    lib.manual_seed(0)
+    return MODELS[name](lib.nn)
+
+
+def _mnist_train(name):
+    def case(lib):
+        """One Adam step of the lab's model on a batch of 64 random MNIST-shaped images; batches are sliced
+        from a 6,400-image tensor (no DataLoader, so only the model's work is timed). One epoch = 938 steps."""
+        model = _mnist_model(lib, name)
+        rng = np.random.default_rng(0)
+        x = lib.from_numpy(rng.standard_normal((6400, 1, 28, 28), dtype=np.float32))
+        y = lib.from_numpy(rng.integers(0, 10, 6400).astype(np.int64))
+        optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = lib.nn.CrossEntropyLoss()
+        model.train()
+        state = {"i": 0}
+
+        def step():
+            i = state["i"] = (state["i"] + 64) % 6400
+            optimizer.zero_grad()
+            loss_fn(model(x[i:i + 64]), y[i:i + 64]).backward()
+            optimizer.step()
+
+        return step
+    return case
+
+
+def _mnist_eval(name):
+    def case(lib):
+        """The lab's model in eval mode on a batch of 1,000 images under no_grad (the test-set pass)."""
+        model = _mnist_model(lib, name).eval()
+        x = lib.from_numpy(np.random.default_rng(0).standard_normal((1000, 1, 28, 28), dtype=np.float32))
+
+        def step():
+            with lib.no_grad():
+                model(x)
+
+        return step
+    return case
+
+
 CASES = {
     "matmul_tanh_sum": matmul_tanh_sum,
     "small_op_chain": small_op_chain,
     "small_op_forward_no_grad": small_op_forward_no_grad,
     "mlp_train_step": mlp_train_step,
     "dataloader_epoch": dataloader_epoch,
+    "mnist_mlp_train": _mnist_train("mlp"),
+    "mnist_cnn_train": _mnist_train("cnn"),
+    "mnist_improved_cnn_train": _mnist_train("improved-cnn"),
+    "mnist_mlp_eval": _mnist_eval("mlp"),
+    "mnist_cnn_eval": _mnist_eval("cnn"),
+    "mnist_improved_cnn_eval": _mnist_eval("improved-cnn"),
 }

@@ -27,6 +27,7 @@ def worker(lib_name, case, seconds, warmup):
     else:
         import glasstorch as lib
     from cases import CASES
+    rss_before = _rss_mb()
     step = CASES[case](lib)
     for _ in range(warmup):
         step()
@@ -38,8 +39,17 @@ def worker(lib_name, case, seconds, warmup):
         if elapsed >= seconds and n >= 5:
             break
     per_step = elapsed / n
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB -> MB (Linux)
     print(json.dumps({"lib": lib_name, "case": case, "seconds_per_step": per_step, "steps": n,
-                      "ops_per_step": getattr(step, "ops_per_step", 1)}))
+                      "ops_per_step": getattr(step, "ops_per_step", 1),
+                      "peak_rss_mb": peak, "peak_growth_mb": peak - rss_before}))
+
+
+def _rss_mb():
+    """This process's resident memory now, in MB (after the library's import: its own size is not counted)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def measure(lib_name, case, seconds, warmup):
@@ -62,9 +72,11 @@ def main(argv=None):
     from cases import CASES
     cases = args.cases or list(CASES)
     results = []
-    print(f"{'case':28} {'PyTorch':>12} {'glasstorch':>12} {'ratio':>7}   (per step; median of {args.repeats})")
+    print(f"{'case':28} {'PyTorch':>12} {'glasstorch':>12} {'ratio':>7}   (per step; median of {args.repeats}; "
+          f"peak memory growth over the setup+run, PyTorch / glasstorch)")
     for case in cases:
         times = {"torch": [], "glasstorch": []}
+        memory = {"torch": [], "glasstorch": []}
         ratios = []
         for r in range(args.repeats):
             order = ["torch", "glasstorch", "glasstorch", "torch"] if r % 2 == 0 else \
@@ -73,6 +85,7 @@ def main(argv=None):
             for lib in order:
                 res = measure(lib, case, args.seconds / 2, args.warmup)
                 got[lib].append(res["seconds_per_step"])
+                memory[lib].append(res["peak_growth_mb"])
             t, g = statistics.mean(got["torch"]), statistics.mean(got["glasstorch"])
             times["torch"].append(t)
             times["glasstorch"].append(g)
@@ -80,9 +93,12 @@ def main(argv=None):
         t, g, ratio = statistics.median(times["torch"]), statistics.median(times["glasstorch"]), statistics.median(ratios)
         ops = res["ops_per_step"]
         unit = "per op" if ops > 1 else ""
-        print(f"{case:28} {_fmt(t / ops):>12} {_fmt(g / ops):>12} {ratio:6.2f}x  {unit}")
+        mt, mg = max(memory["torch"]), max(memory["glasstorch"])
+        print(f"{case:28} {_fmt(t / ops):>12} {_fmt(g / ops):>12} {ratio:6.2f}x  {unit:6} "
+              f"peak memory growth {mt:.0f} / {mg:.0f} MB")
         results.append({"case": case, "torch_s": t / ops, "glasstorch_s": g / ops, "ratio": ratio,
-                        "ratios": ratios, "per": "op" if ops > 1 else "step"})
+                        "ratios": ratios, "per": "op" if ops > 1 else "step",
+                        "torch_peak_growth_mb": mt, "glasstorch_peak_growth_mb": mg})
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"results": results, "python": sys.version.split()[0]}, f, indent=1)
