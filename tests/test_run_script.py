@@ -1,0 +1,72 @@
+"""`glasstorch run`: unmodified PyTorch code runs with glasstorch standing in for torch and torchvision."""
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+import glasstorch
+from glasstorch.aliasing import glasstorch_name, run_script, torch_aliases
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MNIST = ROOT.parent / "shared" / "data" / "mnist"
+
+
+def test_names_map_to_glasstorch():
+    assert glasstorch_name("torch") == "glasstorch"
+    assert glasstorch_name("torch.nn.functional") == "glasstorch.nn.functional"
+    assert glasstorch_name("torchvision.transforms") == "glasstorch.vision.transforms"
+    assert glasstorch_name("torchtext") is None and glasstorch_name("numpy") is None
+
+
+def test_imports_inside_the_aliases_are_glasstorch_and_are_undone_after():
+    import torch as real_torch  # the test oracle, imported before: it must not answer inside
+    with torch_aliases():
+        import torch
+        import torch.nn.functional as F
+        from torch.optim.lr_scheduler import StepLR
+        from torch.utils.data import DataLoader
+        import torchvision
+        from torchvision import transforms
+        assert torch is glasstorch and F is glasstorch.nn.functional
+        assert StepLR is glasstorch.optim.lr_scheduler.StepLR and DataLoader is glasstorch.utils.data.DataLoader
+        assert torchvision is glasstorch.vision and transforms is glasstorch.vision.transforms
+        with pytest.raises(ModuleNotFoundError, match="glasstorch has no torch.distributed"):
+            import torch.distributed  # noqa: F401
+    import torch
+    assert torch is real_torch and sys.modules["torch"] is real_torch
+
+
+def test_missing_api_is_named():
+    with pytest.raises(AttributeError, match="glasstorch has no torch.compile"):
+        glasstorch.compile
+
+
+def test_run_script_passes_argv_and_runs_as_main(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text("import sys, torch\n"
+                      "if __name__ == '__main__':\n"
+                      "    x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+                      "    (x * x).sum().backward()\n"
+                      "    RESULT = (sys.argv[1:], x.grad.tolist(), torch.__name__)\n")
+    namespace = run_script(script, ["--a", "1"])
+    assert namespace["RESULT"] == (["--a", "1"], [2.0, 4.0], "glasstorch")
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"the MNIST files are not at {MNIST}")
+def test_pytorch_mnist_script_runs_and_learns(tmp_path):
+    """The PyTorch-example-style script (argparse, datasets.MNIST(download=True), transforms, DataLoader, a conv
+    Net with dropout and log_softmax, nll_loss, Adadelta, StepLR, torch.save) runs unmodified and learns."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.run([sys.executable, "-m", "glasstorch", "run", str(ROOT / "tests" / "scripts" / "mnist_pytorch.py"),
+                           "--epochs", "1", "--max-batches", "40", "--data", str(MNIST), "--save-model",
+                           "--log-interval", "20"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Train Epoch: 1 [0/60000]" in proc.stdout
+    accuracy = float(proc.stdout.strip().splitlines()[-1].split()[-1])
+    assert accuracy >= 0.85, proc.stdout  # 40 batches of 64 images: far above chance (0.1)
+    state = glasstorch.load(tmp_path / "mnist_cnn.pt")
+    assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+                           "fc2.weight", "fc2.bias"]
