@@ -1,1 +1,18 @@
-"""Image datasets (placeholder: the vision data work fills it)"""
+"""Image datasets, as ``torchvision.datasets``: same class names, arguments, folder layouts and attributes.
+
+- ``mnist.py``: MNIST, FashionMNIST, KMNIST (IDX files, MD5-checked; FashionMNIST also from Debian's
+  ``dataset-fashion-mnist`` package);
+- ``cifar.py``: CIFAR10, read from the binary distribution (glasstorch never unpickles);
+- ``folder.py``: DatasetFolder and ImageFolder (one sub-folder per class);
+- ``vision.py``: the VisionDataset base class; ``utils.py``: checksums and atomic downloads.
+
+Nothing touches the network unless ``download=True``.
+"""
+from .vision import VisionDataset, StandardTransform  # noqa: F401
+from .mnist import MNIST, FashionMNIST, KMNIST  # noqa: F401
+from .cifar import CIFAR10  # noqa: F401
+from .folder import DatasetFolder, ImageFolder, IMG_EXTENSIONS  # noqa: F401
+from .utils import DatasetFileError  # noqa: F401
+
+__all__ = ["VisionDataset", "StandardTransform", "MNIST", "FashionMNIST", "KMNIST", "CIFAR10", "DatasetFolder",
+           "ImageFolder", "IMG_EXTENSIONS", "DatasetFileError"]

@@ -1,1 +1,15 @@
-"""Image transforms (placeholder: the vision data work fills it)"""
+"""Image transforms, as ``torchvision.transforms`` (v1): ``from glasstorch.vision import transforms``.
+
+- ``transforms.py``: the classes (Compose, ToTensor, Normalize, RandomCrop, ColorJitter, ...), which hold
+  settings and draw random parameters from glasstorch's generator;
+- ``functional.py``: the work itself on PIL images and tensor images (``transforms.functional as F``).
+"""
+from . import functional  # noqa: F401
+from .functional import InterpolationMode  # noqa: F401
+from .transforms import (Compose, ToTensor, PILToTensor, ToPILImage, Normalize, Resize, CenterCrop, Pad,  # noqa: F401
+                         Lambda, RandomApply, RandomChoice, RandomOrder, RandomCrop, RandomHorizontalFlip,
+                         RandomVerticalFlip, RandomResizedCrop, RandomRotation, RandomAffine, ColorJitter, Grayscale,
+                         RandomGrayscale)
+from .transforms import __all__ as _transform_names
+
+__all__ = ["functional", "InterpolationMode"] + list(_transform_names)
