@@ -4,12 +4,17 @@ The scaling ("inverted dropout") keeps the expected value of every element uncha
 change at evaluation time, where dropout is the identity. The mask is drawn from glasstorch's global
 generator (``glasstorch.manual_seed`` makes it reproducible; the masks differ from PyTorch's for the same
 seed) and is kept, pre-scaled, in the input's dtype: backward multiplies by the same mask.
+
+The channel ("feature") variants dropout1d/2d/3d and feature_alpha_dropout draw one value per (sample,
+channel) and broadcast it over the spatial dims, so whole feature maps are kept or dropped together.
 """
+import warnings
+
 from ..autograd.function import Function
 from ..random import uniform_array
 from . import inplace as _inplace
 
-__all__ = ["dropout", "dropout1d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
 
 class Dropout(Function):
@@ -99,6 +104,75 @@ def alpha_dropout(input, p=0.5, training=False, inplace=False):
     if p == 1.0:
         return _apply_mask(input, a.dtype.type(0), inplace)
     keep = _keep_mask(a.shape, p, a.dtype)
+    scale_a = ((_SELU_SATURATION ** 2 * p + 1.0) * (1.0 - p)) ** -0.5
+    scale = keep * scale_a
+    shift = (keep - 1.0 + p) * (_SELU_SATURATION * scale_a)  # −a α' where dropped, plus b everywhere
+    if inplace:
+        return _inplace.apply_(input, AlphaDropout.apply, scale, shift)
+    return AlphaDropout.apply(input, scale, shift)
+
+
+def _feature_shape(shape):
+    """One draw per (sample, channel): (N, C, 1, 1, ..) — PyTorch's feature noise shape."""
+    if len(shape) < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return shape[:2] + (1,) * (len(shape) - 2)
+
+
+def _feature_dropout(input, p, training, inplace, shape):
+    if not training or p == 0.0 or input._array.size == 0:
+        return input
+    return _apply_mask(input, _scaled_mask(shape, p, input._array.dtype), inplace)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) input with probability p; scale the rest by 1/(1 − p).
+
+    As in PyTorch 2.13, a 3-D input is read as (N, C, L), not as an unbatched (C, H, W): channel-wise 1-D
+    dropout, with PyTorch's warning; other dims than 3 or 4 warn that they are deprecated.
+    """
+    _check_p(p)
+    ndim = input._array.ndim
+    if ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {ndim}-D input to dropout2d, which is deprecated and will result in "
+                      "an error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a "
+                      "batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, "
+                      "please switch to using dropout1d instead.", stacklevel=2)
+    return _feature_dropout(input, p, training, inplace, _feature_shape(input._array.shape))
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) input with probability p."""
+    _check_p(p)
+    shape = input._array.shape
+    if len(shape) not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {len(shape)}-D input to dropout3d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout3d exists to provide channel-wise dropout on "
+                      "inputs with 3 spatial dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                      "4D or 5D inputs).", stacklevel=2)
+    if len(shape) != 5:  # unbatched: one draw per channel (dim 0)
+        return _feature_dropout(input, p, training, inplace, _feature_shape((1,) + shape)[1:])
+    return _feature_dropout(input, p, training, inplace, _feature_shape(shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout with one draw per (sample, channel): whole channels go to SELU's saturation value."""
+    _check_p(p)
+    shape = _feature_shape(input._array.shape)
+    if not training or p == 0.0:
+        return input
+    a = input._array
+    if p == 1.0:
+        return _apply_mask(input, a.dtype.type(0), inplace)
+    keep = _keep_mask(shape, p, a.dtype)
     scale_a = ((_SELU_SATURATION ** 2 * p + 1.0) * (1.0 - p)) ** -0.5
     scale = keep * scale_a
     shift = (keep - 1.0 + p) * (_SELU_SATURATION * scale_a)  # −a α' where dropped, plus b everywhere

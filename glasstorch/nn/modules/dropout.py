@@ -1,11 +1,8 @@
-"""Dropout layers: random zeroing while ``training``, the identity after ``eval()``.
-
-(Dropout2d/3d are not here yet.)
-"""
+"""Dropout layers: random zeroing while ``training``, the identity after ``eval()``."""
 from ...ops import dropout as _dropout
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -39,3 +36,27 @@ class AlphaDropout(_DropoutNd):
 
     def forward(self, input):
         return _dropout.alpha_dropout(input, self.p, self.training)
+
+
+class Dropout2d(_DropoutNd):
+    """Zero whole channels of (N, C, H, W) input with probability p (training only).
+
+    A 3-D input is read as (N, C, L), as PyTorch 2.13 does (with its warning).
+    """
+
+    def forward(self, input):
+        return _dropout.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p (training only)."""
+
+    def forward(self, input):
+        return _dropout.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """AlphaDropout of whole channels, for SELU networks (training only)."""
+
+    def forward(self, input):
+        return _dropout.feature_alpha_dropout(input, self.p, self.training)
