@@ -16,6 +16,7 @@ images with their true and predicted labels and the trained weights (``<model>.p
 showing all of it.
 """
 import math
+import time
 
 import numpy as np
 
@@ -74,8 +75,9 @@ def train_model(name, x_tr, y_tr, x_te, y_te, epochs, seed=0, log=print, quiet=F
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     loader = DataLoader(TensorDataset(x_tr, y_tr), batch_size=64, shuffle=True)
-    history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy")}
+    history = {k: [] for k in ("train_loss", "train_accuracy", "test_loss", "test_accuracy", "epoch_seconds")}
     for epoch in range(epochs):
+        start = time.perf_counter()
         model.train()
         total, correct, seen = 0.0, 0, 0
         bar = progress(loader, f"{name} epoch {epoch + 1}/{epochs}", quiet=quiet)
@@ -88,13 +90,14 @@ def train_model(name, x_tr, y_tr, x_te, y_te, epochs, seed=0, log=print, quiet=F
             total += loss.item() * len(yb)
             correct += (scores.argmax(1) == yb).sum().item()
             seen += len(yb)
+        history["epoch_seconds"].append(time.perf_counter() - start)  # the training pass only
         test_loss, pred = evaluate(model, x_te, y_te, loss_fn)
         history["train_loss"].append(total / seen)
         history["train_accuracy"].append(correct / seen)
         history["test_loss"].append(test_loss)
         history["test_accuracy"].append((pred == y_te).float().mean().item())
         log(f"  {name:<12} epoch {epoch + 1:>2}: train loss {total / seen:.4f} acc {correct / seen:.2%} | "
-            f"test loss {test_loss:.4f} acc {history['test_accuracy'][-1]:.2%}")
+            f"test loss {test_loss:.4f} acc {history['test_accuracy'][-1]:.2%} ({history['epoch_seconds'][-1]:.0f} s)")
     return model, history
 
 

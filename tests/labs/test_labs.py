@@ -1,5 +1,6 @@
 """The labs, each run in its quick mode: they must reach their results and write their figures and metrics."""
 import json
+import pathlib
 
 import pytest
 
@@ -100,3 +101,35 @@ def test_cli_lists_labs(capsys):
     out = capsys.readouterr().out
     for name in labs.LABS:
         assert name in out
+
+
+def test_mnist_lab_writes_everything_on_the_digits(tmp_path):
+    # the digits need no data folder; every model, report and file of the lab
+    lines = []
+    m = cli.run_lab("mnist", quick=True, out_dir=tmp_path / "m", log=lines.append, dataset="digits", epochs=3)
+    folder = tmp_path / "m"
+    assert set(m["models"]) == {"mlp", "cnn", "improved-cnn"}
+    for name, r in m["models"].items():
+        assert r["test_accuracy"] > 0.6, name          # 10 classes: chance is 0.1
+        assert (folder / f"{name}.pt").exists() and (folder / f"classification_report_{name}.txt").exists()
+        assert {f"confusion_matrix_{name}.png"} <= set(pngs(folder))
+        assert sum(map(sum, r["confusion_matrix"])) == 360
+        assert len(r["history"]["test_accuracy"]) == 3
+    assert {"samples.png", "learning_curves.png"} <= set(pngs(folder))
+    page = (folder / "report.html").read_text()
+    assert page.count("<img") == len(pngs(folder)) and "precision" in page
+    import glasstorch
+    from glasstorch.labs.mnist_models import MODELS
+    model = MODELS["cnn"](glasstorch.nn, size=8)
+    model.load_state_dict(glasstorch.load(folder / "cnn.pt"))  # the saved weights load back
+
+
+MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
+
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"the MNIST files are not at {MNIST}")
+def test_cnn_reaches_98_percent_on_real_mnist_in_one_epoch():
+    from glasstorch.labs.mnist import load_data, train_model
+    x_tr, y_tr, x_te, y_te, _ = load_data("mnist", str(MNIST))
+    _, history = train_model("cnn", x_tr, y_tr, x_te, y_te, epochs=1, log=lambda line: None, quiet=True)
+    assert history["test_accuracy"][-1] >= 0.98
