@@ -1,2 +1,481 @@
-"""Convolution ops (placeholder: the conv work fills it)"""
-__all__ = []
+"""Convolution: conv1d, conv2d, conv_transpose1d, conv_transpose2d, and a plain reference conv2d.
+
+What a convolution computes (``conv2d_reference`` below says it in ~15 lines of loops): each output pixel is
+the dot product of the kernel with the patch of the input under it,
+
+    y[n, o, h, w] = b[o] + Σ_{c,i,j} x_pad[n, c, h·s + i·d, w·s + j·d] · W[o, c, i, j]
+
+(s the stride, d the dilation, x_pad the input with zeros around it; with groups, output channel o only sees
+the input channels of its own group).
+
+How it is computed fast: im2col. Copy every patch into one row of a matrix, "the columns", and the whole
+convolution becomes ONE matrix product that BLAS does at full speed:
+
+    x (N, C, H, W)  --pad, channels last-->  x_pad (N, Hp, Wp, C)
+    cols[n·OH·OW + h·OW + w, :] = the patch under output pixel (n, h, w), read in (i, j, c) order
+    cols (N·OH·OW, KH·KW·C)  @  Wm (KH·KW·C, O)  =  Y (N·OH·OW, O)  -->  y (N, O, OH, OW)
+
+The patches overlap, so cols holds each input value up to KH·KW times; it is built with ONE copy from a
+strided *view* of the padded input (``sliding_window_view``: no data moves until the reshape). Laying the
+image out channels-last first makes every patch row a run of contiguous channel values, which is what makes
+that copy cheap (the textbook (C, KH, KW) column order needs a transposed copy that costs more than the
+product itself). Backward, with G = dL/dY as rows (N·OH·OW, O):
+
+    dL/dW = colsᵀ · G        (the saved columns are reused: one more matrix product)
+    dL/db = Σ_rows G
+    dL/dx = col2im(G · Wmᵀ)  (each patch row sends its gradient back to the pixels it was copied from:
+                              a scatter-add, done as one shifted slice-add per kernel offset (i, j))
+
+A transposed convolution is exactly that backward-to-the-input run forwards (``col2im``), and its own
+backward is an ordinary convolution (``im2col``): the two ops share the same pieces.
+
+With very few input channels (the first layer of an image network: 1 or 3) the columns are narrow and the
+channels-last trick buys nothing; there each sample's columns are laid out (C·KH·KW, OH·OW) and one batched
+product W (O, C·KH·KW) @ cols_n gives the output directly in (N, O, OH, OW) order (``_few_channels_cols``).
+
+Arrays keep their dtype (float32 stays float32); the public tensors are NCHW and contiguous, as in PyTorch.
+Buffers are not pooled: every call allocates its columns afresh, so glibc's habit of returning large freed
+blocks to the kernel (and page-faulting them back in) shows up in a CNN step; that is a process-wide allocator
+setting, not this file's business.
+
+Deviations from PyTorch: ``conv2d_reference`` and ``FEW_CHANNELS`` are glasstorch additions (not exported to
+``F``); padding='same' with an even kernel does not warn; double backward is not supported (as for every op).
+"""
+import numbers
+
+from ..autograd.function import Function
+from ..backend import get_array_module
+from ..tensor import Tensor
+from .matmul import _CPP_NAMES
+
+__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+
+# with groups=1 and at most this many input channels, conv2d uses the per-sample column layout
+FEW_CHANNELS = 4
+
+
+# ---------------------------------------------------------------------------------------------------
+# the reference: plain loops, for reading and for the tests (NumPy arrays in, NumPy array out)
+# ---------------------------------------------------------------------------------------------------
+def conv2d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """conv2d written the slow, obvious way: x (N, C, H, W), weight (O, C/groups, KH, KW) -> (N, O, OH, OW).
+
+    Integer stride/padding/dilation only (the same in both directions). Used by the tests to check the fast path.
+    """
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    o, cg, kh, kw = weight.shape
+    s, p, d = stride, padding, dilation
+    x = xp.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))       # zeros around the image
+    oh = (h + 2 * p - d * (kh - 1) - 1) // s + 1            # how many kernel positions fit
+    ow = (w + 2 * p - d * (kw - 1) - 1) // s + 1
+    og = o // groups                                        # output channels per group
+    y = xp.zeros((n, o, oh, ow), dtype=x.dtype)
+    for row in range(oh):                                   # every output pixel ...
+        for col in range(ow):
+            # ... is the dot product of the kernel with the patch under it (every d-th pixel: dilation)
+            patch = x[:, :, row * s: row * s + d * (kh - 1) + 1: d, col * s: col * s + d * (kw - 1) + 1: d]
+            for g in range(groups):                         # group g: its input channels, its kernels
+                p_g = patch[:, g * cg:(g + 1) * cg]         # (N, C/groups, KH, KW)
+                w_g = weight[g * og:(g + 1) * og]           # (O/groups, C/groups, KH, KW)
+                y[:, g * og:(g + 1) * og, row, col] = xp.tensordot(p_g, w_g, axes=([1, 2, 3], [1, 2, 3]))
+    if bias is not None:
+        y += bias.reshape(1, o, 1, 1)
+    return y
+
+
+# ---------------------------------------------------------------------------------------------------
+# the pieces of the fast path (arrays in, arrays out; x is NCHW, everything inside is channels-last)
+# ---------------------------------------------------------------------------------------------------
+def _pad_channels_last(x, pads):
+    """x (N, C, H, W) -> (N, H + top + bottom, W + left + right, C), zeros around: one transposing copy."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
+    out[:, top:top + h, left:left + w, :] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _im2col(x_pad, groups, kh, kw, oh, ow, stride, dilation):
+    """The columns: x_pad (N, Hp, Wp, C) -> cols (groups, N·OH·OW, KH·KW·C/groups), one row per output pixel.
+
+    cols[g, (n, h, w), (i, j, c)] = x_pad[n, h·sh + i·dh, w·sw + j·dw, g·C/groups + c]
+    """
+    xp = get_array_module(x_pad)
+    n, hp, wp, c = x_pad.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    cg = c // groups
+    # win[n, y, x, g, c, i, j] = x_pad[n, y + i, x + j, g, c]: every window of the (dilated) kernel's size, a view
+    win = xp.lib.stride_tricks.sliding_window_view(
+        x_pad.reshape(n, hp, wp, groups, cg), (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
+    win = win[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, :, ::dh, ::dw]  # every s-th window, every d-th tap
+    # (G, N, OH, OW, KH, KW, C/groups), then the one copy that makes it a matrix
+    return win.transpose(3, 0, 1, 2, 5, 6, 4).reshape(groups, n * oh * ow, kh * kw * cg)
+
+
+def _col2im(rows, weight, groups, n, oh, ow, padded_hw, stride, dilation):
+    """The scatter-add that undoes im2col: rows (groups, N·OH·OW, O/groups) -> (N, Hp, Wp, C) channels-last.
+
+    ``rows`` holds a gradient (or a transposed conv's input) per output pixel; ``weight`` (O, C/groups, KH, KW).
+    Kernel tap (i, j) of output pixel (h, w) read input pixel (h·sh + i·dh, w·sw + j·dw), so that pixel gets
+    rows · W[:, :, i, j] back: one matrix product and one shifted, strided slice-add per kernel offset.
+    """
+    xp = get_array_module(rows, weight)
+    o, cg, kh, kw = weight.shape
+    (sh, sw), (dh, dw) = stride, dilation
+    w_taps = xp.ascontiguousarray(weight.reshape(groups, o // groups, cg, kh, kw).transpose(3, 4, 0, 1, 2))
+    out = xp.zeros((n, padded_hw[0], padded_hw[1], groups, cg), dtype=rows.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            part = rows @ w_taps[i, j]                                  # (G, N·OH·OW, C/groups)
+            part = part.reshape(groups, n, oh, ow, cg).transpose(1, 2, 3, 0, 4)
+            out[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw] += part
+    return out.reshape(n, padded_hw[0], padded_hw[1], groups * cg)
+
+
+def _rows(y, groups):
+    """y (N, O, H, W) -> (groups, N·H·W, O/groups): one row per pixel, channels-last (a copy)."""
+    xp = get_array_module(y)
+    n, o, h, w = y.shape
+    y = y.reshape(n, groups, o // groups, h, w).transpose(1, 0, 3, 4, 2)
+    return xp.ascontiguousarray(y).reshape(groups, n * h * w, o // groups)
+
+
+def _unrows(rows, n, h, w, bias):
+    """rows (groups, N·H·W, O/groups) (+ bias) -> a contiguous (N, O, H, W): the transposing copy, bias on the way."""
+    xp = get_array_module(rows)
+    groups, _, og = rows.shape
+    out = xp.empty((n, groups, og, h, w), dtype=rows.dtype)
+    src = rows.reshape(groups, n, h, w, og).transpose(1, 0, 4, 2, 3)
+    if bias is None:
+        out[...] = src
+    else:
+        xp.add(src, bias.reshape(groups, og, 1, 1), out=out)
+    return out.reshape(n, groups * og, h, w)
+
+
+def _weight_matrix(weight, groups):
+    """W (O, C/groups, KH, KW) -> (groups, KH·KW·C/groups, O/groups), rows in the columns' (i, j, c) order."""
+    o, cg, kh, kw = weight.shape
+    w = weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1)
+    return w.reshape(groups, kh * kw * cg, o // groups)
+
+
+def _weight_grad(cols, rows, weight_shape, groups):
+    """dL/dW = colsᵀ · G per group, returned in the weight's (O, C/groups, KH, KW) layout."""
+    o, cg, kh, kw = weight_shape
+    gw = cols.transpose(0, 2, 1) @ rows                       # (G, KH·KW·C/groups, O/groups)
+    return gw.reshape(groups, kh, kw, cg, o // groups).transpose(0, 4, 3, 1, 2).reshape(weight_shape)
+
+
+def _crop_to_nchw(x_pad, top, left, h, w):
+    """The inside of a padded channels-last buffer as a contiguous (N, C, H, W)."""
+    xp = get_array_module(x_pad)
+    return xp.ascontiguousarray(x_pad[:, top:top + h, left:left + w, :].transpose(0, 3, 1, 2))
+
+
+def _few_channels_cols(x, pads, kh, kw, oh, ow, stride, dilation):
+    """Per-sample columns for few input channels: x (N, C, H, W) -> (N, C·KH·KW, OH·OW), one slice copy per tap."""
+    xp = get_array_module(x)
+    n, c, h, w = x.shape
+    top, bottom, left, right = pads
+    (sh, sw), (dh, dw) = stride, dilation
+    x_pad = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
+    x_pad[:, :, top:top + h, left:left + w] = x
+    cols = xp.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):  # tap (i, j) of every output pixel: one shifted, strided slice of the whole batch
+            ys, xs = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
+            cols[:, :, i, j] = x_pad[:, :, ys, xs]
+    return cols.reshape(n, c * kh * kw, oh * ow)
+
+
+def _out_size(size, pad_total, k, stride, dilation):
+    return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
+
+
+# ---------------------------------------------------------------------------------------------------
+# the ops
+# ---------------------------------------------------------------------------------------------------
+class Convolution(Function):
+    """y = conv(x, W) + b for x (N, C, H, W), W (O, C/groups, KH, KW), b (O,) or None (see the module docstring).
+
+    ``shapes`` = (x's shape as 4-D, y's shape as the caller wants it): conv1d and unbatched inputs are run
+    as (N, C, 1, L) / (1, C, H, W) views, inside this one graph node.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, pads, dilation, groups, shapes):
+        x_shape, w_shape = x.shape, w.shape
+        x4_shape, y_shape = shapes
+        x = x.reshape(x4_shape)                                    # (N, C, H, W)
+        w = w.reshape(w.shape[:2] + (1,) * (4 - w.ndim) + w.shape[2:])  # (O, C/groups, KH, KW)
+        n, c = x.shape[:2]
+        o, cg, kh, kw = w.shape
+        oh = _out_size(x.shape[2], pads[0] + pads[1], kh, stride[0], dilation[0])
+        ow = _out_size(x.shape[3], pads[2] + pads[3], kw, stride[1], dilation[1])
+        few = groups == 1 and c <= FEW_CHANNELS
+        if few:  # per-sample columns: y_n (O, OH·OW) = W (O, C·KH·KW) @ cols_n, already in NCHW order
+            cols = _few_channels_cols(x, pads, kh, kw, oh, ow, stride, dilation)
+            y = w.reshape(o, c * kh * kw) @ cols
+            if b is not None:
+                y += b.reshape(o, 1)
+        else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
+            cols = _im2col(_pad_channels_last(x, pads), groups, kh, kw, oh, ow, stride, dilation)
+            y = _unrows(cols @ _weight_matrix(w, groups), n, oh, ow, b)
+        needs = ctx.needs_input_grad
+        if needs:  # keep only what backward will use: W for dL/dx, the columns for dL/dW
+            ctx.few, ctx.shapes = few, (x_shape, w_shape, x.shape, (n, o, oh, ow))
+            ctx.args = (stride, pads, dilation, groups)
+            ctx.w = w if needs[0] else None
+            ctx.cols = cols if needs[1] else None
+        return y.reshape(y_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_shape, w_shape, (n, c, h, wid), y4_shape = ctx.shapes
+        stride, pads, dilation, groups = ctx.args
+        need = ctx.needs_input_grad
+        grad = grad.reshape(y4_shape)                                # G = dL/dy, (N, O, OH, OW)
+        gx = gw = gb = None
+        if need[2]:
+            gb = grad.sum(axis=(0, 2, 3))                            # dL/db = Σ_(n,h,w) G
+        rows = None
+        if need[1]:
+            if ctx.few:  # dL/dW = Σ_n G_n · cols_nᵀ
+                g3 = grad.reshape(n, y4_shape[1], -1)
+                gw = (g3 @ ctx.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
+            else:        # dL/dW = colsᵀ · G
+                rows = _rows(grad, groups)
+                w4_shape = w_shape[:2] + (1,) * (4 - len(w_shape)) + w_shape[2:]
+                gw = _weight_grad(ctx.cols, rows, w4_shape, groups).reshape(w_shape)
+        if need[0]:      # dL/dx = col2im(G · Wmᵀ), cropped to the unpadded image
+            if rows is None:
+                rows = _rows(grad, groups)
+            top, bottom, left, right = pads
+            g_pad = _col2im(rows, ctx.w, groups, n, y4_shape[2], y4_shape[3],
+                            (h + top + bottom, wid + left + right), stride, dilation)
+            gx = _crop_to_nchw(g_pad, top, left, h, wid).reshape(x_shape)
+        return gx, gw, gb, None, None, None, None, None
+
+
+class ConvTranspose(Function):
+    """y = conv_transpose(x, W) + b for x (N, C, H, W), W (C, O/groups, KH, KW): the gradient-to-the-input of
+    a convolution, run forwards (col2im); its own backward is a convolution (im2col)."""
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation, shapes):
+        x_shape, w_shape = x.shape, w.shape
+        x4_shape, y_shape = shapes
+        x = x.reshape(x4_shape)
+        n, c, h, wid = x.shape
+        kh, kw = (w.shape[2], w.shape[3]) if w.ndim == 4 else (1, w.shape[2])
+        w = w.reshape(c, w.shape[1], kh, kw)
+        (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
+        full_h, full_w = (h - 1) * sh + dh * (kh - 1) + 1, (wid - 1) * sw + dw * (kw - 1) + 1  # every tap's reach
+        oh, ow = full_h - 2 * ph + oph, full_w - 2 * pw + opw
+        # the padded output buffer: output_padding may reach past the taps (those rows get only the bias)
+        padded = (max(full_h, ph + oh), max(full_w, pw + ow))
+        y_pad = _col2im(_rows(x, groups), w, groups, n, h, wid, padded, stride, dilation)
+        y = _crop_to_nchw(y_pad, ph, pw, oh, ow)
+        if b is not None:
+            y += b.reshape(-1, 1, 1)
+        if ctx.needs_input_grad:
+            ctx.x, ctx.w, ctx.shapes = x, w, (x_shape, w_shape)
+            ctx.args = (stride, padding, groups, dilation, padded)
+        return y.reshape(y_shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.x, ctx.w
+        x_shape, w_shape = ctx.shapes
+        stride, (ph, pw), groups, dilation, padded = ctx.args
+        need = ctx.needs_input_grad
+        n, c, h, wid = x.shape
+        _, og, kh, kw = w.shape
+        grad = grad.reshape(n, og * groups, -1, grad.shape[-1])
+        gx = gw = gb = None
+        if need[2]:
+            gb = grad.sum(axis=(0, 2, 3))                             # dL/db = Σ_(n,h,w) G
+        if need[0] or need[1]:
+            # the gradient, padded back to the full buffer, read through the same windows: im2col
+            pads = (ph, padded[0] - ph - grad.shape[2], pw, padded[1] - pw - grad.shape[3])
+            g_pad = _pad_channels_last(grad, pads)
+            cols = _im2col(g_pad, groups, kh, kw, h, wid, stride, dilation)
+            if need[0]:  # dL/dx = conv(G, W): cols · Wm
+                gx = _unrows(cols @ _weight_matrix(w, groups), n, h, wid, None).reshape(x_shape)
+            if need[1]:  # dL/dW = colsᵀ · x (x as rows): the convolution's weight gradient, roles swapped
+                gw = _weight_grad(cols, _rows(x, groups), w.shape, groups).reshape(w_shape)
+        return gx, gw, gb, None, None, None, None, None, None
+
+    def name(self):
+        return "ConvolutionBackward0"  # PyTorch's graph-node name for every convolution
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument handling with PyTorch's messages
+# ---------------------------------------------------------------------------------------------------
+def _expand(value, n, name):
+    """An int or a sequence -> a tuple of n ints (a 1-sequence is repeated), or PyTorch's error."""
+    if isinstance(value, numbers.Integral):
+        return (int(value),) * n
+    value = tuple(int(v) for v in value)
+    if len(value) == 1:
+        return value * n
+    if len(value) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                           f"convolution dimensions, but got {name}={list(value)}")
+    return value
+
+
+def _type_name(a):
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(a.dtype.name, a.dtype.name)
+
+
+def _check_common(fname, input, weight, bias, dims, groups):
+    """The dimension and dtype checks shared by every conv; returns (x, w, b, batched) arrays."""
+    x, w = input._array, weight._array
+    b = bias._array if isinstance(bias, Tensor) else bias
+    if x.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"Expected {dims + 1}D (unbatched) or {dims + 2}D (batched) input to {fname}, but got "
+                           f"input of size: {list(x.shape)}")
+    if w.ndim != dims + 2:
+        raise RuntimeError(f"expected stride to be a single integer value or a list of {w.ndim - 2} values to "
+                           f"match the convolution dimensions, but got stride={[1] * dims}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"Input type (torch.{_type_name(x)}Tensor) and weight type (torch.{_type_name(w)}Tensor) "
+                           f"should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_CPP_NAMES.get(x.dtype.name, x.dtype.name)}) and bias type "
+                           f"({_CPP_NAMES.get(b.dtype.name, b.dtype.name)}) should be the same")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{list(w.shape)}] instead")
+    return x, w, b, x.ndim == dims + 2
+
+
+def _shapes4(x_shape, batched, dims):
+    """x's shape as (N, C, H, W): a batch of 1 for unbatched inputs, H = 1 for 1-D convolutions."""
+    shape = x_shape if batched else (1,) + x_shape
+    return shape if dims == 2 else shape[:2] + (1,) + shape[2:]
+
+
+def _conv(fname, dims, input, weight, bias, stride, padding, dilation, groups):
+    x, w, b, batched = _check_common(fname, input, weight, bias, dims, groups)
+    stride, dilation = _expand(stride, dims, "stride"), _expand(dilation, dims, "dilation")
+    kernel = w.shape[2:]
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = (0, 0) * dims
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            pads = ()
+            for k, d in zip(kernel, dilation):  # total d·(k-1); an odd extra goes right/bottom, as in PyTorch
+                total = d * (k - 1)
+                pads += (total // 2, total - total // 2)
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        pads = tuple(p for p in _expand(padding, dims, "padding") for _ in (0, 1))
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in pads):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    x4 = _shapes4(x.shape, batched, dims)
+    named = list(x.shape) if batched else [1] + list(x.shape)
+    if x4[1] != w.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected input{named} to have "
+                           f"{w.shape[1] * groups} channels, but got {x4[1]} channels instead")
+    if b is not None and (b.ndim != 1 or b.shape[0] != w.shape[0]):
+        raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
+                           f"{w.shape[0]} elements, but got bias of size {list(b.shape)} instead")
+    spatial = x.shape[-dims:]
+    padded_size = [s + pads[2 * i] + pads[2 * i + 1] for i, s in enumerate(spatial)]
+    reach = [d * (k - 1) + 1 for k, d in zip(kernel, dilation)]
+    if any(p < r for p, r in zip(padded_size, reach)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded_size))}). "
+                           f"Kernel size: ({' x '.join(map(str, reach))}). Kernel size can't be greater than "
+                           f"actual input size")
+    out_spatial = tuple((p - r) // s + 1 for p, r, s in zip(padded_size, reach, stride))
+    y_shape = ((x4[0],) if batched else ()) + (w.shape[0],) + out_spatial
+    if dims == 1:  # run as a 2-D convolution over an image one pixel high
+        stride, dilation, pads = (1,) + stride, (1,) + dilation, (0, 0) + pads
+    return Convolution.apply(input, weight, bias, stride, pads, dilation, groups, (x4, y_shape))
+
+
+def _conv_transpose(fname, dims, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    if isinstance(padding, str):
+        raise TypeError(f"{fname}(): argument 'padding' must be tuple of ints, not str")
+    x, w, b, batched = _check_common(fname, input, weight, bias, dims, groups)
+    stride, padding = _expand(stride, dims, "stride"), _expand(padding, dims, "padding")
+    output_padding, dilation = _expand(output_padding, dims, "output_padding"), _expand(dilation, dims, "dilation")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)) or \
+            any(op < 0 for op in output_padding):
+        names = ("height", "width") if dims == 2 else ("width",)
+        parts = ([f"output_padding_{nm}: {v}" for nm, v in zip(names, output_padding)]
+                 + [f"stride_{nm}: {v}" for nm, v in zip(names, stride)]
+                 + [f"dilation_{nm}: {v}" for nm, v in zip(names, dilation)])
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    x4 = _shapes4(x.shape, batched, dims)
+    named = list(x.shape) if batched else [1] + list(x.shape)
+    if x4[1] != w.shape[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected input{named} to have "
+                           f"{w.shape[0]} channels, but got {x4[1]} channels instead")
+    out_channels = w.shape[1] * groups
+    if b is not None and (b.ndim != 1 or b.shape[0] != out_channels):
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected bias to be 1-dimensional "
+                           f"with {out_channels} elements, but got bias of size {list(b.shape)} instead")
+    out_spatial = tuple((size - 1) * s - 2 * p + d * (k - 1) + op + 1 for size, s, p, d, k, op
+                        in zip(x.shape[-dims:], stride, padding, dilation, w.shape[2:], output_padding))
+    if any(s <= 0 for s in out_spatial):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[-dims:]))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, out_spatial))}). Output size is too small")
+    y_shape = ((x4[0],) if batched else ()) + (out_channels,) + out_spatial
+    if dims == 1:
+        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+        output_padding = (0,) + output_padding
+    return ConvTranspose.apply(input, weight, bias, stride, padding, output_padding, groups, dilation, (x4, y_shape))
+
+
+# ---------------------------------------------------------------------------------------------------
+# the public functions (PyTorch's signatures)
+# ---------------------------------------------------------------------------------------------------
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution: input (N, C, H, W) or (C, H, W), weight (O, C/groups, KH, KW), bias (O,) -> (N, O, OH, OW).
+
+    ``padding`` is an int, a pair, 'valid' (none) or 'same' (output as large as the input; stride 1 only; when the
+    total d·(k−1) is odd the extra row/column goes at the bottom/right, as in PyTorch). Computed by im2col and one
+    matrix product (see the module docstring); ``conv2d_reference`` is the same thing as plain loops.
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution: input (N, C, L) or (C, L), weight (O, C/groups, K) -> (N, O, OL); runs as a 2-D one."""
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 2-D convolution: input (N, C, H, W), weight (C, O/groups, KH, KW) -> (N, O, OH, OW) with
+    OH = (H − 1)·stride − 2·padding + dilation·(KH − 1) + output_padding + 1. Each input pixel adds its
+    kernel-weighted copy into the output: the gradient of conv2d with respect to its input."""
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 1-D convolution: input (N, C, L), weight (C, O/groups, K) -> (N, O, OL)."""
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
