@@ -46,3 +46,4 @@ def test_gradcheck_leaves_inputs_unchanged():
     before = x.detach().numpy().copy()
     gradcheck(lambda a: a.tanh(), (x,))
     np.testing.assert_array_equal(x.detach().numpy(), before)
+
