@@ -42,6 +42,8 @@ def build_parser():
     lab.add_argument("--model", help="mnist: mlp, cnn, improved-cnn or all")
     lab.add_argument("--dataset", help="mnist: mnist, fashion-mnist or digits")
     lab.add_argument("--epochs", type=int, help="number of training epochs (mnist)")
+    lab.add_argument("--schedule", choices=("cosine", "none"), help="mnist: learning-rate schedule (default cosine)")
+    lab.add_argument("--text", metavar="FILE", help="char-lm: a text file to learn (default: the shipped text)")
     lab.add_argument("--data", metavar="DIR", help="mnist: the data folder (torchvision's layout: DIR/MNIST/raw)")
     run = commands.add_parser("run", help="run a PyTorch script with glasstorch in place of torch/torchvision",
                               description="Run an unmodified PyTorch/torchvision script: `import torch` and "
@@ -87,7 +89,8 @@ def main(argv=None):
             list_labs()
             return 0
         options = {k: v for k, v in (("model", args.model), ("dataset", args.dataset), ("epochs", args.epochs),
-                                     ("data", args.data)) if v is not None}
+                                     ("data", args.data), ("schedule", args.schedule),
+                                     ("text", args.text)) if v is not None}
         try:
             run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out, **options)
         except TypeError as e:

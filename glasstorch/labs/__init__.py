@@ -7,7 +7,7 @@ check them. ``quick=True`` makes a lab small enough for the test suite.
 """
 import importlib
 
-# name -> one-line description (the module glasstorch/labs/<name>.py holds the lab)
+# name -> one-line description (the module glasstorch/labs/<name>.py holds the lab, '-' written '_')
 LABS = {
     "perceptron": "the perceptron learning rule learns AND, OR, NAND, fails on XOR; two layers compute XOR",
     "xor": "an MLP trained by backpropagation solves XOR; its hidden layer's learned features",
@@ -15,6 +15,11 @@ LABS = {
     "iris": "4-5-3 MLP on Iris with SGD; a sweep of hidden sizes and the train/validation gap",
     "digits": "an MLP on the 8x8 handwritten digits: held-out accuracy and the confusion matrix",
     "mnist": "MLP, CNN and improved CNN on MNIST / Fashion-MNIST: curves, reports, confusion, mistakes",
+    "rnn-gradients": "vanishing gradients made visible: gradient reaching each time step, RNN vs LSTM vs GRU",
+    "sequence": "sine-wave forecasting with RNN, LSTM and GRU; predictions against the truth",
+    "seq-mnist": "an LSTM (2 layers, 128 hidden) reads MNIST images row by row",
+    "char-lm": "character-level language models: an LSTM and a small causal Transformer; samples, attention",
+    "vit": "a tiny vision Transformer on MNIST: 4x4 patches, 2 encoder layers, d_model 64",
 }
 
 
@@ -22,4 +27,4 @@ def load(name):
     """The lab module called ``name`` (imported only when asked for)."""
     if name not in LABS:
         raise KeyError(f"no lab called {name!r}; the labs are: {', '.join(sorted(LABS))}")
-    return importlib.import_module(f"{__name__}.{name}")
+    return importlib.import_module(f"{__name__}.{name.replace('-', '_')}")  # rnn-gradients → rnn_gradients.py

@@ -17,4 +17,8 @@ from .modules.padding import *  # noqa: F401,F403
 from .modules.upsampling import *  # noqa: F401,F403
 from .modules.batchnorm import *  # noqa: F401,F403
 from .modules.normalization import *  # noqa: F401,F403
+from .modules.rnn import *  # noqa: F401,F403
+from .modules.sparse import *  # noqa: F401,F403
+from .modules.attention import *  # noqa: F401,F403
+from .modules.transformer import *  # noqa: F401,F403
 from . import modules, functional, init, utils  # noqa: F401

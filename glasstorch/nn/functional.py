@@ -12,3 +12,6 @@ from ..ops.pool import *  # noqa: F401,F403
 from ..ops.pad import *  # noqa: F401,F403
 from ..ops.interpolate import *  # noqa: F401,F403
 from ..ops.norm import *  # noqa: F401,F403
+from ..ops.recurrent import *  # noqa: F401,F403
+from ..ops.embedding import *  # noqa: F401,F403
+from ..ops.attention import *  # noqa: F401,F403
