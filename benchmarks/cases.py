@@ -106,10 +106,53 @@ def _mnist_model(lib, name):
 
 
 def _mnist_train(name):
+    return _train_case(lambda lib: _mnist_model(lib, name))
+
+
+def _mnist_eval(name):
     def case(lib):
-        """One Adam step of the lab's model on a batch of 64 random MNIST-shaped images; batches are sliced
-        from a 6,400-image tensor (no DataLoader, so only the model's work is timed). One epoch = 938 steps."""
-        model = _mnist_model(lib, name)
+        """The lab's model in eval mode on a batch of 1,000 images under no_grad (the test-set pass)."""
+        model = _mnist_model(lib, name).eval()
+        x = lib.from_numpy(np.random.default_rng(0).standard_normal((1000, 1, 28, 28), dtype=np.float32))
+
+        def step():
+            with lib.no_grad():
+                model(x)
+
+        return step
+    return case
+
+
+def _seq_mnist_lstm(lib):
+    """The seq-mnist lab's model: an LSTM (28 inputs, 2 layers × 128) reads an image's 28 rows as 28 steps;
+    a Linear on the last step's hidden state gives the 10 scores."""
+    nn = lib.nn
+
+    class SeqMnistLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm = nn.LSTM(28, 128, num_layers=2, batch_first=True)
+            self.fc = nn.Linear(128, 10)
+
+        def forward(self, x):                       # x (N, 1, 28, 28) → rows (N, 28 steps, 28 pixels)
+            out, _ = self.lstm(x.reshape(x.shape[0], 28, 28))
+            return self.fc(out[:, -1])
+
+    return SeqMnistLSTM()
+
+
+def _tiny_vit(lib):
+    from glasstorch.labs.vit import tiny_vit
+    return tiny_vit(lib.nn)
+
+
+def _train_case(build):
+    def case(lib):
+        """One Adam step (lr 1e-3, batch 64, cross-entropy) of the model ``build(lib)`` on a batch of 64 random
+        MNIST-shaped images; batches are sliced from a 6,400-image tensor (no DataLoader, so only the model's
+        work is timed). One 60k epoch = 938 steps."""
+        lib.manual_seed(0)
+        model = build(lib)
         rng = np.random.default_rng(0)
         x = lib.from_numpy(rng.standard_normal((6400, 1, 28, 28), dtype=np.float32))
         y = lib.from_numpy(rng.integers(0, 10, 6400).astype(np.int64))
@@ -128,20 +171,6 @@ def _mnist_train(name):
     return case
 
 
-def _mnist_eval(name):
-    def case(lib):
-        """The lab's model in eval mode on a batch of 1,000 images under no_grad (the test-set pass)."""
-        model = _mnist_model(lib, name).eval()
-        x = lib.from_numpy(np.random.default_rng(0).standard_normal((1000, 1, 28, 28), dtype=np.float32))
-
-        def step():
-            with lib.no_grad():
-                model(x)
-
-        return step
-    return case
-
-
 CASES = {
     "matmul_tanh_sum": matmul_tanh_sum,
     "small_op_chain": small_op_chain,
@@ -154,4 +183,6 @@ CASES = {
     "mnist_mlp_eval": _mnist_eval("mlp"),
     "mnist_cnn_eval": _mnist_eval("cnn"),
     "mnist_improved_cnn_eval": _mnist_eval("improved-cnn"),
+    "seq_mnist_lstm_train": _train_case(_seq_mnist_lstm),
+    "tiny_vit_train": _train_case(_tiny_vit),
 }
