@@ -20,6 +20,12 @@ LABS = {
     "seq-mnist": "an LSTM (2 layers, 128 hidden) reads MNIST images row by row",
     "char-lm": "character-level language models: an LSTM and a small causal Transformer; samples, attention",
     "vit": "a tiny vision Transformer on MNIST: 4x4 patches, 2 encoder layers, d_model 64",
+    "backprop": "explain_backward on the course's two-layer examples, next to numerical differentiation",
+    "init": "five-layer nets under N(0,1), std 0.01, Xavier, He, LeCun: activation histograms; zero-init symmetry",
+    "optimizers": "SGD, momentum, Nesterov, AdaGrad, RMSProp, Adam, AdamW on a 2-D function and on MNIST",
+    "regularization": "overfitting, then L2, L1, dropout, augmentation, early stopping, batch norm side by side",
+    "vanishing-gradients": "gradient norm per layer: deep sigmoid vs ReLU+He vs batch norm vs residual; a ResNet",
+    "cnn-features": "the course CNN's learned filters and its feature maps on an MNIST digit",
 }
 
 
