@@ -1,2 +1,277 @@
-"""(being written)"""
-__all__ = []
+"""Scaled dot-product attention, softmax(Q Kᵀ · scale + M) V, as one fused Function.
+
+Shapes: Q (..., L, E), K (..., S, E), V (..., S, Ev) -> (..., L, Ev); the leading dims broadcast. Each of the
+L queries scores every one of the S keys, the scores become weights by a softmax along S, and the output is
+the weighted sum of the values. The steps, forward, with the values backward keeps:
+
+    S = (Q · scale) Kᵀ + M          scores (..., L, S); M is the additive mask (0 or −inf, or any float)
+    P = softmax(S) along S          the attention weights
+    P' = P ⊙ D                      dropout on the weights: D = [u ≥ p] / (1 − p), only when dropout_p > 0
+    O = P' V
+
+and backward, with G = dL/dO:
+
+    dV = P'ᵀ G
+    dP' = G Vᵀ,   dP = dP' ⊙ D
+    dS = P ⊙ (dP − rowsum(dP ⊙ P))  the softmax's backward, row by row
+    dQ = dS K · scale,   dK = dSᵀ (Q · scale),   dM = dS summed to M's shape (when a float mask needs grad)
+
+Masks: a boolean ``attn_mask`` says True = may attend (it becomes 0 / −inf), a float mask is added to the
+scores, ``is_causal`` lets query i see keys 0..i (the top-left lower triangle of an (L, S) matrix). As in
+PyTorch 2.13, a row whose scores are all −inf (a query that may attend to nothing) gets weights 0, so its
+output and gradients are 0, not NaN. ``attention_weights`` (a glasstorch extension, not in PyTorch) returns
+P itself, for MultiheadAttention's ``need_weights`` and for drawing attention maps.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function, unbroadcast
+from ..backend import get_array_module
+from . import shape as _shape
+from .dropout import _scaled_mask
+from .matmul import _scalar
+
+__all__ = ["scaled_dot_product_attention", "attention_weights"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the shared steps: scores and softmax, forward and backward
+# ---------------------------------------------------------------------------------------------------
+def _softmax_scores(qs, k, mask, safe):
+    """P = softmax((Q · scale) Kᵀ + M) along the last axis, computed in place in the fresh scores array.
+
+    ``safe``: rows whose scores are all −inf give weights 0 (PyTorch's sdpa); otherwise 0/0 = NaN (PyTorch's
+    plain softmax, as in MultiheadAttention with need_weights=True).
+    """
+    xp = get_array_module(qs, k)
+    s = xp.matmul(qs, xp.swapaxes(k, -1, -2))
+    if mask is not None:
+        s += mask
+    m = s.max(axis=-1, keepdims=True, initial=-math.inf)
+    if safe:
+        m[m == -math.inf] = 0.0  # exp(−inf − 0) = 0: the row sums to 0 instead of NaN
+    with np.errstate(invalid="ignore"):
+        s -= m                   # exp(s − max) cannot overflow
+        xp.exp(s, out=s)
+        total = s.sum(axis=-1, keepdims=True)
+        if safe:
+            total[total == 0] = 1.0
+        s /= total
+    return s
+
+
+def _softmax_backward(p, dp):
+    """dS = P ⊙ (dP − rowsum(dP ⊙ P)), written into dp (a fresh array)."""
+    r = (dp * p).sum(axis=-1, keepdims=True)
+    dp -= r
+    dp *= p
+    return dp
+
+
+def _scores_backward(ctx, ds):
+    """Gradients of Q, K and the float mask from dS (the scores' gradient)."""
+    xp = get_array_module(ds)
+    need = ctx.needs_input_grad
+    dq = dk = dm = None
+    if need[0]:
+        dq = unbroadcast(xp.matmul(ds, ctx.k), ctx.q_shape)          # dQ = dS K · scale
+        dq *= ctx.scale
+    if need[1]:
+        dk = unbroadcast(xp.matmul(xp.swapaxes(ds, -1, -2), ctx.qs), ctx.k.shape)  # dK = dSᵀ (Q · scale)
+    if ctx.mask_shape is not None and need[ctx.mask_slot]:
+        dm = unbroadcast(ds, ctx.mask_shape)                          # dM = dS, summed where M was broadcast
+    return dq, dk, dm
+
+
+def _save_scores(ctx, q, qs, k, mask, scale, mask_slot):
+    ctx.q_shape, ctx.qs, ctx.k, ctx.scale = q.shape, qs, k, scale
+    ctx.mask_shape, ctx.mask_slot = (None if mask is None else mask.shape), mask_slot
+
+
+class ScaledDotProductAttention(Function):
+    """O = dropout(softmax((Q · scale) Kᵀ + M)) V; inputs q, k, v, mask (array or None), scale, keep, safe."""
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask, scale, keep, safe):
+        qs = q * scale
+        p = _softmax_scores(qs, k, mask, safe)
+        pd = p if keep is None else p * keep
+        if ctx.needs_input_grad:
+            _save_scores(ctx, q, qs, k, mask, scale, 3)
+            ctx.v, ctx.p, ctx.pd, ctx.keep = v, p, pd, keep
+        return get_array_module(pd, v).matmul(pd, v)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = get_array_module(grad)
+        need = ctx.needs_input_grad
+        dv = None
+        if need[2]:
+            dv = unbroadcast(xp.matmul(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G
+        dq = dk = dm = None
+        if need[0] or need[1] or need[3]:
+            dp = xp.matmul(grad, xp.swapaxes(ctx.v, -1, -2))                          # dP' = G Vᵀ
+            if ctx.keep is not None:
+                dp *= ctx.keep                                                        # dP = dP' ⊙ D
+            dq, dk, dm = _scores_backward(ctx, _softmax_backward(ctx.p, dp))
+        return dq, dk, dv, dm, None, None, None
+
+
+class AttentionWeights(Function):
+    """P = softmax((Q · scale) Kᵀ + M); inputs q, k, mask (array or None), scale, safe."""
+
+    @staticmethod
+    def forward(ctx, q, k, mask, scale, safe):
+        qs = q * scale
+        p = _softmax_scores(qs, k, mask, safe)
+        if ctx.needs_input_grad:
+            _save_scores(ctx, q, qs, k, mask, scale, 2)
+            ctx.p = p
+        return p
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dS = P ⊙ (dP − rowsum(dP ⊙ P)), on a copy: grad is not ours to overwrite
+        dq, dk, dm = _scores_backward(ctx, _softmax_backward(ctx.p, grad.copy()))
+        return dq, dk, dm, None, None
+
+
+# ---------------------------------------------------------------------------------------------------
+# argument checks and masks
+# ---------------------------------------------------------------------------------------------------
+def _check_qkv(q, k, v):
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+                           f"{q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead.")
+    if not q.dtype == k.dtype == v.dtype:
+        raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_cpp_name(q)} key.dtype: {_cpp_name(k)} and value.dtype: {_cpp_name(v)} instead.")
+    if q.dtype.kind != "f":
+        raise RuntimeError(f"expected scalar type Float but found {_scalar(q)}")
+    if k.shape[-1] != q.shape[-1]:
+        raise RuntimeError(f"scaled_dot_product_attention: query (shape {list(q.shape)}) and key (shape "
+                           f"{list(k.shape)}) must have the same last dim, got {q.shape[-1]} and {k.shape[-1]}")
+    if v.shape[-2] != k.shape[-2]:
+        raise RuntimeError(f"scaled_dot_product_attention: key (shape {list(k.shape)}) and value (shape "
+                           f"{list(v.shape)}) must have the same sequence length, got {k.shape[-2]} and "
+                           f"{v.shape[-2]}")
+    try:
+        np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+        return np.broadcast_shapes(q.shape[:-2], k.shape[:-2])  # the scores' batch dims
+    except ValueError:
+        raise RuntimeError(f"scaled_dot_product_attention: the batch dims of query {list(q.shape)}, key "
+                           f"{list(k.shape)} and value {list(v.shape)} do not broadcast") from None
+
+
+def _cpp_name(a):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(a.dtype.name, a.dtype.name)
+
+
+def _causal_bias(L, S, dtype, xp):
+    """0 where key j ≤ query i (the lower triangle, from the top-left corner), −inf above it."""
+    return xp.triu(xp.full((L, S), -math.inf, dtype), 1)
+
+
+def _mask_bias(mask, dtype, scores_shape):
+    """The additive mask: a float tensor as it is (its gradient may be wanted), a bool one as 0 / −inf."""
+    a = mask._array
+    if a.dtype != np.bool_ and a.dtype != dtype:
+        raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                           f"attn_mask.dtype: {_cpp_name(a) if a.dtype.kind == 'f' else _int_name(a)} and  "
+                           f"query.dtype: {_cpp_name(np.empty(0, dtype))} instead.")
+    try:
+        fits = np.broadcast_shapes(a.shape, scores_shape) == tuple(scores_shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"scaled_dot_product_attention: attn_mask of shape {list(a.shape)} does not broadcast "
+                           f"to the attention scores' shape {list(scores_shape)} (..., L, S)")
+    if a.dtype == np.bool_:
+        xp = get_array_module(a)
+        bias = xp.zeros(a.shape, dtype)
+        bias[~a] = -math.inf  # False = may not attend
+        return bias
+    return mask
+
+
+def _int_name(a):
+    return {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char"}.get(a.dtype.name, a.dtype.name)
+
+
+def _scale(scale, E):
+    if scale is not None:
+        return float(scale)
+    return 1.0 / math.sqrt(E) if E > 0 else math.inf
+
+
+def _bias_for(q, k, attn_mask, is_causal, batch):
+    """The additive mask for scores of shape batch + (L, S): an array, a float Tensor, or None."""
+    L, S = q.shape[-2], k.shape[-2]
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        return _causal_bias(L, S, q.dtype, get_array_module(q))
+    if attn_mask is None:
+        return None
+    return _mask_bias(attn_mask, q.dtype, tuple(batch) + (L, S))
+
+
+def _repeat_heads(t, groups):
+    """(..., H, S, E) -> (..., H·groups, S, E), each head repeated ``groups`` times in a row
+    (``repeat_interleave`` along dim −3), by expand + reshape: backward sums the copies."""
+    shape = tuple(t.shape)
+    big = shape[:-3] + (shape[-3], groups) + shape[-2:]
+    return _shape.reshape(_shape.expand(_shape.unsqueeze(t, -3), big),
+                          shape[:-3] + (shape[-3] * groups,) + shape[-2:])
+
+
+def _group_query_heads(query, key, value):
+    """enable_gqa: key/value with fewer heads (dim −3) than query are shared by groups of query heads."""
+    hq = query._array.shape[-3] if query._array.ndim >= 3 else 1
+    out = []
+    for t in (key, value):
+        h = t._array.shape[-3] if t._array.ndim >= 3 else 1
+        if h != hq and (t._array.ndim < 3 or hq % h):
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in query")
+        out.append(t if h == hq else _repeat_heads(t, hq // h))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# the public functions
+# ---------------------------------------------------------------------------------------------------
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """softmax(Q Kᵀ · scale + mask) V over the last two dims; scale defaults to 1/√E.
+
+    attn_mask: bool (True = may attend) or float (added to the scores), broadcast to (..., L, S).
+    dropout_p > 0 drops attention weights (always: this function has no training flag, as in PyTorch).
+    enable_gqa: key/value may have fewer heads (dim −3) than query; each serves a group of query heads.
+    """
+    if enable_gqa:
+        key, value = _group_query_heads(query, key, value)
+    q, k, v = query._array, key._array, value._array
+    batch = _check_qkv(q, k, v)
+    if dropout_p > 1.0:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+    bias = _bias_for(q, k, attn_mask, is_causal, batch)
+    keep = None
+    if dropout_p > 0.0:
+        keep = _scaled_mask(tuple(batch) + (q.shape[-2], k.shape[-2]), dropout_p, q.dtype)
+    return ScaledDotProductAttention.apply(query, key, value, bias, _scale(scale, q.shape[-1]), keep, True)
+
+
+def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None, safe=True):
+    """The attention weights P = softmax(Q Kᵀ · scale + mask) (..., L, S) of scaled_dot_product_attention
+    (without dropout), differentiable. A glasstorch extension: PyTorch's sdpa does not return them.
+
+    ``safe=False`` gives NaN rows where every key is masked (PyTorch's MultiheadAttention with
+    need_weights=True); the default gives 0, as PyTorch's scaled_dot_product_attention does.
+    """
+    q, k = query._array, key._array
+    batch = _check_qkv(q, k, k)
+    bias = _bias_for(q, k, attn_mask, is_causal, batch)
+    return AttentionWeights.apply(query, key, bias, _scale(scale, q.shape[-1]), safe)
