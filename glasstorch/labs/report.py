@@ -1,5 +1,7 @@
 """One self-contained HTML page per run: the figures (embedded, so the page can be mailed or moved alone),
-the headline numbers, text blocks such as a classification report, and the command that made it."""
+the headline numbers, text blocks such as a classification report, the model summaries (layers and parameter
+counts, from ``glasstorch.train.summary``) and the command that made it. ``metrics.json`` beside it is
+written by the run folder (``RunFolder.write_metrics``)."""
 import base64
 import html
 import sys
@@ -17,8 +19,17 @@ def _scalars(metrics, prefix=""):
     return rows
 
 
-def write_report(run_dir, title, metrics, texts=None, command=None):
-    """Write ``report.html`` into the run folder; returns its path."""
+def write_report(run_dir, title, metrics, texts=None, command=None, models=None, summaries=None):
+    """Write ``report.html`` into the run folder; returns its path.
+
+    ``texts``: {heading: text} shown as preformatted blocks. ``models``: {name: nn.Module}, each shown as
+    its ``summary`` table (parameter counts per layer, no output shapes); ``summaries``: {name: text} for
+    summaries already made (e.g. with an example input, so they show output shapes too)."""
+    summaries = dict(summaries or {})
+    if models:
+        from ..train.summary import summary
+        for name, model in models.items():
+            summaries.setdefault(name, str(summary(model)))
     command = command if command is not None else " ".join(["glasstorch"] + sys.argv[1:])
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
@@ -33,6 +44,8 @@ def write_report(run_dir, title, metrics, texts=None, command=None):
             shown = f"{value:.4f}" if isinstance(value, float) else str(value)
             parts.append(f"<tr><th>{html.escape(name)}</th><td>{html.escape(shown)}</td></tr>")
         parts.append("</table>")
+    for name, text in summaries.items():
+        parts.append(f"<h2>Model: {html.escape(name)}</h2><pre class='summary'>{html.escape(text)}</pre>")
     for heading, text in (texts or {}).items():
         parts.append(f"<h2>{html.escape(heading)}</h2><pre>{html.escape(text)}</pre>")
     figures = [p for p in run_dir.files if p.suffix == ".png"]
@@ -45,5 +58,6 @@ def write_report(run_dir, title, metrics, texts=None, command=None):
     parts.append("</body></html>\n")
     target = run_dir.path / "report.html"
     target.write_text("\n".join(parts), encoding="utf-8")
-    run_dir.files.append(target)
+    if target not in run_dir.files:
+        run_dir.files.append(target)
     return target
