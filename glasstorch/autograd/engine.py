@@ -12,8 +12,7 @@ the forward pass is returned as the backward pass goes.
 """
 import weakref
 
-from .anomaly import _AnomalyMode, check_grads
-from .function import AccumulateGrad, _FREED_MESSAGE, wrap
+from .function import AccumulateGrad, Hooks, _FREED_MESSAGE, wrap
 
 
 def _count_dependencies(roots):
@@ -61,11 +60,12 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         else:
             if node._freed:
                 raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
-            grads = type(node).backward(node, grad)
+            if Hooks.backward is None:
+                grads = type(node).backward(node, grad)
+            else:  # an instrument is attached (glass.profile, detect_anomaly): it runs the backward
+                grads = Hooks.backward(node, grad)
             if not isinstance(grads, tuple):
                 grads = (grads,)
-            if _AnomalyMode.enabled:
-                check_grads(node, grads)
             if not retain_graph:
                 node._release()
         nexts = node._next

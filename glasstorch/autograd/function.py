@@ -60,7 +60,10 @@ class Function:
             ctx.needs_input_grad = needs
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
         try:
-            out = cls.forward(ctx, *arrays)
+            if Hooks.forward is None:
+                out = cls.forward(ctx, *arrays)
+            else:  # an instrument is attached (glass.profile, glass.detect_anomaly): it runs the forward
+                out = Hooks.forward(cls, ctx, arrays)
         except ValueError as e:
             if "broadcast" in str(e):  # say it in PyTorch's words, naming both sizes
                 raise RuntimeError(_broadcast_message(arrays)) from None
@@ -70,6 +73,7 @@ class Function:
             ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
             result.grad_fn = ctx
             result._requires_grad = True
+            ctx._output_meta = (out.shape, out.dtype)  # for glass.graph: the op's output shape and dtype
             if Hooks.on_create is not None:
                 Hooks.on_create(ctx, result, args)
         return result
@@ -142,9 +146,19 @@ _STRUCTURE = _STRUCTURE | {"variable"}
 
 
 class Hooks:
-    """Optional observers of graph construction (used by instruments such as anomaly detection)."""
+    """Optional observers of graph construction (used by instruments such as anomaly detection).
+
+    on_create(ctx, result, args): called for every recorded op, after its node is linked into the graph.
+    forward(cls, ctx, arrays) -> out: when set, ``apply`` calls it instead of ``cls.forward(ctx, *arrays)``
+        (glass.profile times it, glass.detect_anomaly checks the output); it must return forward's result.
+    backward(node, grad) -> grads: when set, the engine calls it instead of ``type(node).backward(node, grad)``.
+    Instruments chain: each one saves the previous value on entry, calls it, and restores it on exit.
+    While none is attached, each costs one class-attribute check per op.
+    """
 
     on_create = None
+    forward = None
+    backward = None
 
 
 def _edge(t):

@@ -86,6 +86,25 @@ def _check_name(kind, name, module, owner_dict):
         raise KeyError(f"attribute '{name}' already exists")
 
 
+class _RunningModules:
+    """The modules whose forward is running, outermost first. ``stack`` is None (the fast path) unless an
+    instrument such as ``glass.detect_anomaly`` sets it to a list; ops then record ``stack[-1]`` as their module."""
+
+    stack = None
+
+
+def _call_tracked(module, args, kwargs):
+    """``module(*args)`` with the module pushed on the running-module stack for the duration of its forward."""
+    stack = _RunningModules.stack
+    stack.append(module)
+    try:
+        if not module._forward_pre_hooks and not module._forward_hooks:
+            return module.forward(*args, **kwargs)
+        return module._call_with_hooks(args, kwargs)
+    finally:
+        stack.pop()
+
+
 class Module:
     """Base class for all neural network modules: subclass it, build layers in ``__init__``, write ``forward``."""
 
@@ -117,8 +136,13 @@ class Module:
 
     # -- calling ------------------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if _RunningModules.stack is not None:  # a glass instrument wants to know which module is running
+            return _call_tracked(self, args, kwargs)
         if not self._forward_pre_hooks and not self._forward_hooks:
             return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
         for hook_id, hook in list(self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
