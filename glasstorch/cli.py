@@ -48,6 +48,10 @@ def build_parser():
     run = commands.add_parser("run", help="run a PyTorch script with glasstorch in place of torch/torchvision",
                               description="Run an unmodified PyTorch/torchvision script: `import torch` and "
                                           "`import torchvision` give glasstorch and glasstorch.vision.")
+    run.add_argument("--watch", action="store_true",
+                     help="watch every model the script trains (glass.watch) and write a report when it ends")
+    run.add_argument("--every", type=int, default=10, help="with --watch: record every N-th step (default 10)")
+    run.add_argument("--out", metavar="DIR", help="with --watch: the run folder (default: runs/watch-SCRIPT-TIME)")
     run.add_argument("script", help="the Python script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     return parser
@@ -99,6 +103,10 @@ def main(argv=None):
             parser.error(f"lab {args.name} does not take --{str(e).split(chr(39))[1]}")
         return 0
     if args.command == "run":
+        if args.watch:
+            from .glass.script_watch import watch_script
+            watch_script(args.script, args.args, out_dir=args.out, every=args.every)
+            return 0
         from .aliasing import run_script
         run_script(args.script, args.args)
         return 0

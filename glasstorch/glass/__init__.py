@@ -7,6 +7,7 @@
     with glass.detect_anomaly(): ...                 # the op, module and line where the first NaN/Inf appears
     glass.feature_maps(model, image); glass.filters(conv)
     with glass.profile() as prof: ...                # per-op calls, time and FLOPs
+    glass.watch_script("train.py")                   # = glasstorch run --watch train.py: a PyTorch script, watched
 
 Each instrument lives in its own file in this folder. None of them costs anything while it is not attached.
 """
@@ -16,3 +17,4 @@ from .watch import *  # noqa: F401,F403
 from .features import *  # noqa: F401,F403
 from .anomaly import *  # noqa: F401,F403
 from .profile import *  # noqa: F401,F403
+from .script_watch import *  # noqa: F401,F403
