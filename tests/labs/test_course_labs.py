@@ -1,0 +1,222 @@
+"""The labs optimizers, regularization and vanishing-gradients in quick mode (the 8×8 digits, no files
+needed), and the pieces they are built from. Margins below were set from measured runs (seed 0) and leave room
+for small numerical differences between machines."""
+import json
+import math
+import pathlib
+
+import numpy as np
+import pytest
+
+import glasstorch as torch
+from glasstorch import cli, nn
+from glasstorch.labs import optimizers, regularization, vanishing_gradients
+
+MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
+
+
+def run_lab(name, folder, **options):
+    lines = []
+    metrics = cli.run_lab(name, quick=True, out_dir=folder, log=lines.append, **options)
+    written = json.loads((folder / "metrics.json").read_text())
+    assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
+    return metrics, lines
+
+
+def pngs(folder):
+    return sorted(p.name for p in folder.glob("*.png"))
+
+
+def report_shows_all_figures(folder):
+    page = (folder / "report.html").read_text()
+    return page.count("<img") == len(pngs(folder)) > 0
+
+
+# ---------------------------------------------------------------- optimizers
+
+@pytest.fixture(scope="module")
+def optimizers_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("optimizers")
+    metrics, lines = run_lab("optimizers", folder)
+    return metrics, lines, folder
+
+
+def test_descend_follows_the_gradient_of_the_bowl():
+    # one SGD step from (-7, 2) with lr 0.1: ∇f = (2x/20, 2y) = (-0.7, 4) → (-6.93, 1.6)
+    path = optimizers.descend(lambda ps: torch.optim.SGD(ps, lr=0.1), steps=1)
+    np.testing.assert_allclose(path, [[-7.0, 2.0], [-6.93, 1.6]], rtol=1e-6)
+
+
+def test_every_optimizer_approaches_the_bowls_minimum(optimizers_run):
+    m, _, _ = optimizers_run
+    start = math.hypot(*optimizers.START)
+    results = m["bowl"]["optimizers"]
+    assert set(results) == {"SGD", "momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW"}
+    for name, r in results.items():
+        assert r["distance_to_minimum"] < 0.2 * start, name       # all much closer than the start (7.3)
+        assert r["final_value"] < 0.1 * (49 / 20 + 4), name
+    for name in ("momentum", "Adam"):                              # measured: 0.41, 0.50
+        assert results[name]["distance_to_minimum"] < 0.8, name
+
+
+def test_momentum_is_faster_than_sgd_along_the_shallow_direction(optimizers_run):
+    same = optimizers_run[0]["bowl"]["same_lr"]
+    # same lr 0.1, 50 steps: SGD's x shrinks by (1 - 0.01) per step, 7·0.99^50 = 4.23; momentum reaches ~0.4
+    assert same["SGD"]["final_abs_x"] == pytest.approx(7 * 0.99 ** 50, rel=1e-4)
+    assert same["momentum"]["final_abs_x"] < 0.3 * same["SGD"]["final_abs_x"]
+
+
+def test_every_optimizer_lowers_the_loss_on_the_digits(optimizers_run):
+    m, _, _ = optimizers_run
+    net = m["network"]
+    assert net["dataset"] == "digits" and net["initial_train_loss"] > 2.0   # ~ln 10 before training
+    for name, r in net["optimizers"].items():
+        assert r["final_train_loss"] < 0.7 * net["initial_train_loss"], name   # measured: 0.21 to 0.54
+        assert r["test_accuracy"] > 0.75, name
+        assert r["epochs"][-1] == pytest.approx(net["epochs"])
+
+
+def test_mini_batches_beat_full_batch_gradient_descent_after_one_pass(optimizers_run):
+    races = optimizers_run[0]["batch_size"]
+    gd, one, mini = races["full batch (GD)"], races["batch 1 (SGD)"], races["mini-batch 64"]
+    assert mini["loss_after_one_epoch"] < gd["loss_after_one_epoch"] - 0.5   # 1.09 vs 2.22: 22 steps vs 1
+    assert one["loss_after_one_epoch"] is None                 # quick mode: 500 single examples, not a pass
+    assert one["train_loss"][-1] < 0.7 * one["train_loss"][0]
+    assert gd["train_loss"][-1] < gd["train_loss"][0]
+    for r in races.values():
+        assert r["seconds"] == sorted(r["seconds"]) and r["epochs"] == sorted(r["epochs"])
+
+
+def test_optimizers_lab_writes_its_figures_and_report(optimizers_run):
+    _, lines, folder = optimizers_run
+    assert pngs(folder) == ["batch_sizes.png", "bowl_paths.png", "network_loss_curves.png"]
+    assert report_shows_all_figures(folder)
+    assert any("momentum" in line for line in lines)
+
+
+# ---------------------------------------------------------------- regularization
+
+def test_random_shift_moves_each_image_by_at_most_the_given_pixels():
+    x = torch.zeros(50, 1, 8, 8)
+    x[:, 0, 4, 4] = 1.0                                  # one bright pixel in the middle
+    moved = regularization.random_shift(x, 2, torch.Generator().manual_seed(0)).numpy()
+    assert moved.shape == (50, 1, 8, 8) and moved.dtype == np.float32
+    assert (moved.sum(axis=(1, 2, 3)) == 1).all()        # the pixel is still there, once
+    rows, cols = np.nonzero(moved[:, 0])[1:]
+    assert (np.abs(rows - 4) <= 2).all() and (np.abs(cols - 4) <= 2).all()
+    assert len(set(zip(rows.tolist(), cols.tolist()))) > 10   # different images get different shifts
+
+
+def test_regularization_variants_share_the_initial_weights():
+    a = regularization.make_model(64, "baseline", seed=3)
+    b = regularization.make_model(64, "batch norm", seed=3)
+    c = regularization.make_model(64, "dropout", seed=3)
+    la, lb, lc = ([m for m in model if isinstance(m, nn.Linear)] for model in (a, b, c))
+    for x, y, z in zip(la, lb, lc):
+        assert torch.equal(x.weight, y.weight) and torch.equal(x.weight, z.weight)
+    assert any(isinstance(m, nn.BatchNorm1d) for m in b) and any(isinstance(m, nn.Dropout) for m in c)
+
+
+@pytest.fixture(scope="module")
+def regularization_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("regularization")
+    # batch norm left out to keep the file fast (the lab runs it by default)
+    metrics, lines = run_lab("regularization", folder, variants=regularization.VARIANTS[:-1])
+    return metrics, lines, folder
+
+
+def test_the_baseline_overfits_and_regularizers_narrow_the_gap(regularization_run):
+    v = regularization_run[0]["variants"]
+    base = v["baseline"]
+    assert base["train_accuracy"] == 1.0 and base["train_loss"] < 0.01       # memorized the training set
+    assert base["gap"] > 0.03 and base["loss_gap"] > 0.15
+    # measured loss gaps: baseline 0.197, L2 0.143, augmentation 0.147, L1 0.161, dropout 0.186
+    for name in ("L2", "augmentation"):
+        assert v[name]["loss_gap"] < 0.85 * base["loss_gap"], name
+    assert v["L1"]["loss_gap"] < 0.95 * base["loss_gap"]
+    assert v["dropout"]["loss_gap"] < base["loss_gap"]
+    assert v["L1"]["zero_weight_fraction"] > 0.3                              # L1 makes weights vanish
+
+
+def test_early_stopping_restores_an_epoch_before_the_last(regularization_run):
+    m = regularization_run[0]
+    r = m["variants"]["early stopping"]
+    val = m["variants"]["baseline"]["history"]["val_loss"]
+    assert r["best_epoch"] < r["stopped_epoch"] <= m["epochs"]
+    assert r["stopped_epoch"] - r["best_epoch"] == m["patience"] or r["stopped_epoch"] == m["epochs"]
+    # the same run as the baseline until it stops: its best epoch is the baseline's lowest validation loss so far
+    assert r["best_epoch"] - 1 == int(np.argmin(val[:r["stopped_epoch"]]))
+    assert r["val_loss"] == pytest.approx(min(val[:r["stopped_epoch"]]), rel=1e-5)
+    assert r["val_loss"] < val[-1]                                 # better than the baseline's last epoch
+
+
+def test_regularization_lab_writes_its_figures_and_report(regularization_run):
+    folder = regularization_run[2]
+    assert pngs(folder) == ["final_gap.png", "train_validation_accuracy.png", "train_validation_loss.png"]
+    assert "batch norm" not in regularization_run[0]["variants"]   # the variants asked for, only
+    assert report_shows_all_figures(folder)
+
+
+# ---------------------------------------------------------------- vanishing gradients
+
+def test_deep_mlp_variants_have_the_right_layers():
+    for variant in vanishing_gradients.VARIANTS:
+        model = vanishing_gradients.DeepMLP(64, 16, 4, variant)
+        assert model(torch.randn(5, 1, 8, 8)).shape == (5, 10)
+        assert len(model.linears()) == 6
+        assert (model.norms is not None) == (variant == "sigmoid + batch norm")
+    he = vanishing_gradients.DeepMLP(400, 400, 1, "relu + He")
+    assert he.hidden[0].weight.std().item() == pytest.approx(math.sqrt(2 / 400), rel=0.05)
+
+
+@pytest.fixture(scope="module")
+def vanishing_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("vanishing-gradients")
+    metrics, lines = run_lab("vanishing-gradients", folder)
+    return metrics, lines, folder
+
+
+def test_deep_sigmoid_gradients_vanish_and_the_fixes_keep_them(vanishing_run):
+    v = vanishing_run[0]["variants"]
+    sig = v["sigmoid"]["grad_norm_init"]
+    assert sig["hidden.0"] < 1e-4 * sig[f"hidden.{vanishing_gradients.DEPTH - 1}"]   # measured: 1.6e-12
+    norms = list(sig.values())
+    assert norms == sorted(norms)                     # smaller and smaller toward the input
+    for name in ("relu + He", "sigmoid + batch norm", "sigmoid + residual"):
+        for key in ("ratio_init", "ratio_trained"):
+            assert 0.05 < v[name][key] < 20, (name, key)      # measured: 0.76-1.8 (1e-12 for sigmoid)
+
+
+def test_only_the_fixed_deep_networks_learn(vanishing_run):
+    v = vanishing_run[0]["variants"]
+    assert v["sigmoid"]["test_accuracy"] < 0.25        # stuck near chance (0.1)
+    for name in ("relu + He", "sigmoid + batch norm", "sigmoid + residual"):
+        h = v[name]["history"]["train_loss"]
+        assert h[-1] < h[0], name
+        assert v[name]["test_accuracy"] > 0.3, name    # measured after 2 epochs: 0.47 to 0.70 (chance 0.1)
+
+
+def test_the_small_resnet_learns_and_its_gradients_reach_the_first_convolution(vanishing_run):
+    r = vanishing_run[0]["resnet"]
+    assert r["test_accuracy"] > 0.6                    # measured 0.89 after one epoch on the digits
+    assert 0.05 < r["first_conv_to_fc_ratio"] < 20
+    assert r["parameters"] == 77_754
+
+
+def test_vanishing_gradients_lab_writes_its_figures_and_report(vanishing_run):
+    folder = vanishing_run[2]
+    assert pngs(folder) == ["gradient_norm_per_layer.png", "training_curves.png"]
+    assert report_shows_all_figures(folder)
+
+
+# ---------------------------------------------------------------- real MNIST (skipped without the files)
+
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"the MNIST files are not at {MNIST}")
+def test_on_500_mnist_images_the_baseline_overfits_and_augmentation_helps(tmp_path):
+    m, _ = run_lab("regularization", tmp_path, dataset="mnist", data=str(MNIST), epochs=10, train_size=500,
+                   variants=("baseline", "augmentation"))
+    assert m["train_size"] == 500 and m["val_size"] == 2000
+    base, aug = m["variants"]["baseline"], m["variants"]["augmentation"]
+    assert base["train_accuracy"] > 0.99 and base["gap"] > 0.1
+    assert aug["gap"] < base["gap"] - 0.03                   # measured: 0.11 vs 0.18
+    assert aug["val_accuracy"] > base["val_accuracy"] - 0.01  # measured: 0.82 vs 0.82
