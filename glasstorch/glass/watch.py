@@ -14,7 +14,7 @@ training mode; ``count="manual"`` counts the calls of ``w.step()`` instead, made
 
 - for every leaf module (a module without children), from a forward hook on its output: the mean and standard
   deviation and a histogram (``bins`` bins over that step's min..max; outputs bigger than ``max_values``
-  elements are histogrammed on an evenly strided subsample, the mean and std use every value);
+  elements are histogrammed on a fixed random sample of ``max_values`` of them, the mean and std use every value);
 - for ``nn.ReLU``/``nn.ReLU6`` modules: the fraction of dead units. A *unit* is one output feature: for an
   output (N, F) a feature, for a conv output (N, C, H, W) a channel at one position (C·H·W units). A unit is
   dead on a step when it is 0 for every sample of the batch. ``dead_channels`` is also kept: the fraction of
@@ -218,7 +218,7 @@ class Watch:
             rec["std"].append(math.sqrt(max(var, 0.0)))
         if "histograms" in self.what:
             if flat.size > self.max_values:
-                flat = flat[::math.ceil(flat.size / self.max_values)]
+                flat = flat[_sample_positions(flat.size, self.max_values)]
             flat = np.asarray(flat)
             lo, hi = float(flat.min()), float(flat.max())
             if not (math.isfinite(lo) and math.isfinite(hi)):
@@ -281,6 +281,19 @@ def _norm(a):
     """The 2-norm of all of ``a``'s values, as a float (one pass, no temporary for contiguous arrays)."""
     flat = a.reshape(-1)
     return math.sqrt(float(get_array_module(a).dot(flat, flat)))
+
+
+_SAMPLES = {}
+
+
+def _sample_positions(size, count):
+    """``count`` fixed random positions in ``range(size)`` (the same ones every step). Random, not a stride: a
+    stride such as 24 through a (1000, 100) output would only ever visit the 25 units whose index it divides,
+    and each unit has its own distribution, so the histogram would be jagged."""
+    key = (size, count)
+    if key not in _SAMPLES:
+        _SAMPLES[key] = np.sort(np.random.default_rng(0).choice(size, count, replace=False))
+    return _SAMPLES[key]
 
 
 def _histogram(values, lo, hi, bins):
