@@ -71,6 +71,9 @@ def run_lab(name, quick=False, seed=0, out_dir=None, log=print, **options):
     log(f"lab {name}: {labs.LABS[name]}")
     metrics = labs.load(name).run(run_dir, quick=quick, seed=seed, log=log, **options)
     run_dir.write_metrics(metrics)
+    if not (run_dir.path / "report.html").exists():  # a lab that draws no page of its own gets the plain one
+        from .labs.report import write_report
+        write_report(run_dir, f"lab {name}: {labs.LABS[name]}", metrics)
     log(f"results in {run_dir.path}/: " + ", ".join(p.name for p in run_dir.files))
     return metrics
 

@@ -130,6 +130,7 @@ def run(run_dir, quick=False, seed=0, log=print, model="all", dataset="mnist", e
         f"{epochs} epochs")
     _plot_samples(run_dir, x_tr, y_tr, classes)
 
+    trained_models = {}
     metrics, histories, texts = {"dataset": dataset, "epochs": epochs, "schedule": schedule, "models": {}}, {}, {}
     for name in names:
         trained, history = train_model(name, x_tr, y_tr, x_te, y_te, epochs, seed=seed, log=log, quiet=quick,
@@ -144,11 +145,12 @@ def run(run_dir, quick=False, seed=0, log=print, model="all", dataset="mnist", e
         metrics["models"][name] = {"test_accuracy": history["test_accuracy"][-1], "parameters": n_params,
                                    "history": history, "confusion_matrix": cm.tolist()}
         histories[name] = history
+        trained_models[name] = trained
         log(f"  {name}: test accuracy {history['test_accuracy'][-1]:.2%} ({n_params:,} parameters)")
         _plot_confusion(run_dir, name, cm, classes)
         _plot_misclassified(run_dir, name, x_te, y_te, pred, classes)
     _plot_curves(run_dir, histories)
-    write_report(run_dir, f"MNIST lab: {', '.join(names)} on {dataset}", metrics, texts=texts)
+    write_report(run_dir, f"MNIST lab: {', '.join(names)} on {dataset}", metrics, texts=texts, models=trained_models)
     return metrics
 
 

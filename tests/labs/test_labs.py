@@ -13,6 +13,8 @@ def run_lab(name, tmp_path, seed=0):
     metrics = cli.run_lab(name, quick=True, seed=seed, out_dir=tmp_path / name, log=lines.append)
     written = json.loads((tmp_path / name / "metrics.json").read_text())
     assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
+    page = (tmp_path / name / "report.html").read_text()  # every lab writes its page, figures embedded
+    assert page.count("<img") == len(list((tmp_path / name).glob("*.png")))
     return metrics, lines, tmp_path / name
 
 
@@ -118,6 +120,7 @@ def test_mnist_lab_writes_everything_on_the_digits(tmp_path):
     assert {"samples.png", "learning_curves.png"} <= set(pngs(folder))
     page = (folder / "report.html").read_text()
     assert page.count("<img") == len(pngs(folder)) and "precision" in page
+    assert "Model: cnn" in page and "Total params: 53,002" in page  # the model summary, parameters per layer
     import glasstorch
     from glasstorch.labs.mnist_models import MODELS
     model = MODELS["cnn"](glasstorch.nn, size=8)
