@@ -337,7 +337,7 @@ def run(run_dir, quick=False, seed=0, log=print, text=None, steps=None, prompt=N
     shown["models"] = {name: {k: r[k] for k in ("parameters", "best_step", "train_loss", "val_loss",
                                                   "train_loss_below_unigram")}
                        for name, r in metrics["models"].items()}                       # as text blocks below
-    write_report(run_dir, "Character-level language models: LSTM and causal Transformer", shown, texts=texts)
+    write_report(run_dir, "Character-level language models: LSTM and causal Transformer", shown, texts=texts, models=models)
     return metrics
 
 

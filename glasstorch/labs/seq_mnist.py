@@ -139,7 +139,7 @@ def run(run_dir, quick=False, seed=0, log=print, epochs=None, data="data"):
                "parameters": n_params, "test_accuracy": accuracy, "accuracy_by_row": by_row,
                "history": history, "confusion_matrix": cm.tolist()}
     write_report(run_dir, "Sequential MNIST: an LSTM reads the image row by row", metrics,
-                 texts={"classification report": report})
+                 texts={"classification report": report}, models={"lstm": model})
     return metrics
 
 

@@ -157,7 +157,8 @@ def run(run_dir, quick=False, seed=0, log=print, epochs=None, data="data"):
     _plot_attention(run_dir, model, x_te[:1], classes[y_te[0].item()])
     _plot_confusion(run_dir, cm, classes)
     write_report(run_dir, "A tiny vision Transformer on MNIST", metrics,
-                 texts={"classification report (test set)": report})
+                 texts={"classification report (test set)": report},
+                 models={"tiny ViT": model})
     return metrics
 
 
