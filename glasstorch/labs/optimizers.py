@@ -211,7 +211,8 @@ def run(run_dir, quick=False, seed=0, log=print, dataset=None, epochs=None, data
         log(f"  {name:<16}: loss after one pass {'—' if after is None else f'{after:.4f}'}; "
             f"{r['epochs'][-1]:.2f} passes in {r['seconds'][-1]:.2f} s → loss {r['train_loss'][-1]:.4f}")
     _plot_batch_sizes(run_dir, races, dataset)
-    write_report(run_dir, f"Optimizers: a 2-D bowl and an MLP on {dataset}", metrics)
+    write_report(run_dir, f"Optimizers: a 2-D bowl and an MLP on {dataset}", metrics,
+                 models={"MLP": make_mlp(x_tr.shape[1], seed)})
     return metrics
 
 

@@ -170,7 +170,8 @@ def run(run_dir, quick=False, seed=0, log=print, dataset=None, epochs=None, data
     _plot_curves(run_dir, metrics["variants"], "accuracy", "accuracy")
     _plot_curves(run_dir, metrics["variants"], "loss", "cross-entropy", log_scale=True)
     _plot_gaps(run_dir, metrics["variants"])
-    write_report(run_dir, f"Regularization on {len(x_tr)} {dataset} images", metrics)
+    write_report(run_dir, f"Regularization on {len(x_tr)} {dataset} images", metrics,
+                 models={v: make_model(x_tr[0].numel(), v, seed) for v in variants})
     return metrics
 
 

@@ -157,6 +157,7 @@ def run(run_dir, quick=False, seed=0, log=print):
         metrics["accuracy_vs_delay"] = sweep
         _plot_sweep(run_dir, sweep)
     write_report(run_dir, "Vanishing gradients: RNN vs LSTM vs GRU", metrics,
+                 models={kind: Classifier(kind) for kind in KINDS},  # fresh copies, for the layer summaries
                  texts={"What to look at": _summary(metrics)})
     return metrics
 

@@ -157,7 +157,8 @@ def run(run_dir, quick=False, seed=0, log=print, epochs=None):
     _plot_losses(run_dir, histories, variance)
     _plot_predictions(run_dir, t_test, y_te[:, 0], one_step, metrics["models"])
     _plot_forecast(run_dir, x_te[0, :, 0], t_test, y_te[:, 0], forecasts, horizon, metrics["models"])
-    write_report(run_dir, "Sequence forecasting: RNN vs LSTM vs GRU", metrics)
+    write_report(run_dir, "Sequence forecasting: RNN vs LSTM vs GRU", metrics,
+                 models={kind: Forecaster(kind) for kind in KINDS})  # fresh copies: the summaries show the layers
     return metrics
 
 

@@ -155,17 +155,17 @@ def run(run_dir, quick=False, seed=0, log=print, dataset=None, epochs=None, data
     _plot_norms(run_dir, metrics["variants"])
     _plot_training(run_dir, metrics["variants"], metrics["resnet"])
     write_report(run_dir, f"Vanishing gradients: a {DEPTH}-hidden-layer MLP four ways, and a ResNet ({dataset})",
-                 metrics)
+                 metrics, models={**{v: DeepMLP(x_tr[0].numel(), width, DEPTH, v) for v in VARIANTS},
+                                  "ResNet": _small_resnet(x_tr.shape[1])})
     return metrics
 
 
 def _resnet(x_tr, y_tr, x_te, y_te, quick, seed, log):
     """The small ResNet of glasstorch.vision.models, trained briefly with Adam."""
-    from glasstorch.vision.models import SmallResNet
     if not quick:  # convolutions on 60,000 images take a while in NumPy: a slice is enough to see it learn
         x_tr, y_tr = x_tr[:10000], y_tr[:10000]
     torch.manual_seed(seed)
-    model = SmallResNet(in_channels=x_tr.shape[1], num_classes=10)
+    model = _small_resnet(x_tr.shape[1])
     named = [(n, p) for n, p in model.named_parameters() if p.dim() == 4 or n == "fc.weight"]
     probe = slice(0, 128)
     at_init = gradient_norms(model, named, x_tr[probe], y_tr[probe])
@@ -208,3 +208,8 @@ def _plot_training(run_dir, results, resnet):
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=variant)
             ax.set(xlabel="epoch", ylabel=label)
             ax.legend(fontsize=8)
+
+
+def _small_resnet(in_channels):
+    from glasstorch.vision.models import SmallResNet
+    return SmallResNet(in_channels=in_channels, num_classes=10)
