@@ -14,6 +14,7 @@ from glasstorch.datasets import load_digits, split
 from glasstorch.metrics import confusion_matrix
 from glasstorch.utils.data import DataLoader, TensorDataset
 
+from .report import write_report
 from .runfolder import progress
 
 
@@ -59,9 +60,11 @@ def run(run_dir, quick=False, seed=0, log=print):
     wrong = (pred != y_te).nonzero().reshape(-1)
     log(f"  held-out accuracy {history['test_accuracy'][-1]:.2%} on {len(y_te)} images; {len(wrong)} mistakes")
     _plot(run_dir, history, cm, X_te.reshape(-1, 8, 8), y_te, pred, wrong)
-    return {"epochs": epochs, "train_size": len(y_tr), "test_size": len(y_te),
-            "test_accuracy": history["test_accuracy"][-1], "final_train_loss": history["train_loss"][-1],
-            "history": history, "confusion_matrix": cm.tolist()}
+    metrics = {"epochs": epochs, "train_size": len(y_tr), "test_size": len(y_te),
+               "test_accuracy": history["test_accuracy"][-1], "final_train_loss": history["train_loss"][-1],
+               "history": history, "confusion_matrix": cm.tolist()}
+    write_report(run_dir, "An MLP on the 8x8 handwritten digits", metrics, models={"MLP": model})
+    return metrics
 
 
 def _plot(run_dir, history, cm, images, y_true, y_pred, wrong):

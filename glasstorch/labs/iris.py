@@ -15,6 +15,7 @@ from glasstorch import nn
 from glasstorch.datasets import load_iris, split
 from glasstorch.utils.data import DataLoader, TensorDataset
 
+from .report import write_report
 from .runfolder import progress
 
 HIDDEN_SIZES = (1, 2, 5, 10, 25, 100)
@@ -112,4 +113,6 @@ def run(run_dir, quick=False, seed=0, log=print):
             ax.set(yscale="log", xlabel="epoch", ylabel="cross-entropy", title=f"hidden = {h}")
             ax.legend()
     metrics["train_validation"] = gap
+    write_report(run_dir, "Iris: a 4-5-3 MLP with SGD, hidden sizes, the train/validation gap", metrics,
+                 models={"4-5-3 MLP": nn.Sequential(nn.Linear(4, 5), nn.ReLU(), nn.Linear(5, 3))})
     return metrics

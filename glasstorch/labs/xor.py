@@ -13,6 +13,7 @@ import glasstorch as torch
 from glasstorch import nn
 from glasstorch.datasets import logic_gate
 
+from .report import write_report
 from .runfolder import progress
 
 
@@ -46,8 +47,10 @@ def run(run_dir, quick=False, seed=0, log=print):
         log(f"    x = {x}  →  hidden {[round(v, 2) for v in h]}  →  P(XOR = 1) = {p:.3f}")
 
     _plot(run_dir, model, losses, X, t, hidden)
-    return {"epochs": epochs, "final_loss": losses[-1], "accuracy": accuracy,
-            "probabilities": prob.tolist(), "hidden_features": hidden.tolist()}
+    metrics = {"epochs": epochs, "final_loss": losses[-1], "accuracy": accuracy,
+               "probabilities": prob.tolist(), "hidden_features": hidden.tolist()}
+    write_report(run_dir, "XOR with an MLP trained by backpropagation", metrics, models={"MLP": model})
+    return metrics
 
 
 def _plot(run_dir, model, losses, X, t, hidden):
