@@ -175,9 +175,11 @@ def _plot_curves(run_dir, histories):
             ax.legend(fontsize=8)
 
 
-def _plot_confusion(run_dir, name, cm, classes):
+def _plot_confusion(run_dir, name, cm, classes, filename=None):
+    """The confusion matrix as a heat map (colour: log count), saved as ``filename``
+    (default ``confusion_matrix_<name>.png``). The seq-mnist and vit labs draw theirs with it too."""
     counts = cm.numpy()
-    with run_dir.figure(f"confusion_matrix_{name}.png", figsize=(7, 6)) as fig:
+    with run_dir.figure(filename or f"confusion_matrix_{name}.png", figsize=(7, 6)) as fig:
         ax = fig.gca()
         im = ax.imshow(np.log1p(counts), cmap="Blues")
         for i in range(len(classes)):

@@ -48,7 +48,7 @@ from glasstorch import nn
 from glasstorch.metrics import classification_report, confusion_matrix
 from glasstorch.utils.data import DataLoader, TensorDataset
 
-from .mnist import evaluate, load_data
+from .mnist import _plot_confusion, evaluate, load_data
 from .report import write_report
 from .runfolder import progress
 
@@ -155,7 +155,7 @@ def run(run_dir, quick=False, seed=0, log=print, epochs=None, data="data"):
     _plot_curves(run_dir, history)
     _plot_filters(run_dir, model)
     _plot_attention(run_dir, model, x_te[:1], classes[y_te[0].item()])
-    _plot_confusion(run_dir, cm, classes)
+    _plot_confusion(run_dir, "tiny ViT", cm, classes, filename="confusion_matrix.png")
     write_report(run_dir, "A tiny vision Transformer on MNIST", metrics,
                  texts={"classification report (test set)": report},
                  models={"tiny ViT": model})
@@ -203,20 +203,3 @@ def _plot_attention(run_dir, model, image, label):
             ax.set_title(f"layer 1, head {k + 1}", fontsize=9)
             ax.axis("off")
         fig.suptitle("attention each 4×4 patch receives, averaged over the 49 patches asking", fontsize=9)
-
-
-def _plot_confusion(run_dir, cm, classes):
-    counts = cm.numpy()
-    with run_dir.figure("confusion_matrix.png", figsize=(7, 6)) as fig:
-        ax = fig.gca()
-        im = ax.imshow(np.log1p(counts), cmap="Blues")
-        for i in range(len(classes)):
-            for j in range(len(classes)):
-                if counts[i, j]:
-                    ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=7,
-                            color="white" if i == j else "black")
-        ax.set(xticks=range(len(classes)), yticks=range(len(classes)), xlabel="predicted", ylabel="true",
-               title="tiny ViT: confusion matrix (test set; colour: log count)")
-        ax.set_xticklabels(classes)
-        ax.set_yticklabels(classes)
-        fig.colorbar(im, ax=ax)
