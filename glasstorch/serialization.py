@@ -95,12 +95,18 @@ def save(obj, f, pickle_module=None, pickle_protocol=None):
     if not isinstance(f, (str, os.PathLike)):
         _write_archive(obj, f)
         return
-    path = os.fspath(f)
+    write_atomically(os.fspath(f), lambda out: _write_archive(obj, out))
+
+
+def write_atomically(path, write):
+    """Call ``write(out)`` on a new temporary file beside ``path``, fsync it, then rename it over ``path``: a
+    reader sees the old file or the whole new one, never half of it (a crash leaves no partial file). Shared by
+    everything that writes files: checkpoints, downloads, saved images."""
     directory = os.path.dirname(os.path.abspath(path))
     temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
     try:
         with open(temp, "xb") as out:
-            _write_archive(obj, out)
+            write(out)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)

@@ -15,11 +15,11 @@ temporary file in the same folder, then ``os.replace``. The result does not reco
 """
 import math
 import os
-import uuid
 
 import numpy as np
 
 from ..autograd.function import wrap
+from ..serialization import write_atomically
 from ..tensor import Tensor
 
 __all__ = ["make_grid", "save_image"]
@@ -103,15 +103,4 @@ def save_image(tensor, fp, format=None, **kwargs):
         format = Image.registered_extensions().get(extension)
         if format is None:
             raise ValueError(f"unknown file extension: {extension!r} (give format=...)")
-    directory = os.path.dirname(os.path.abspath(path))
-    temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(temp, "xb") as out:
-            image.save(out, format=format)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+    write_atomically(path, lambda out: image.save(out, format=format))

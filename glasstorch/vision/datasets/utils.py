@@ -9,8 +9,9 @@ import hashlib
 import os
 import urllib.error
 import urllib.request
-import uuid
 import zlib
+
+from ... import serialization
 
 __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "write_atomically",
            "DatasetFileError"]
@@ -46,20 +47,10 @@ def check_integrity(path, md5=None):
 
 
 def write_atomically(path, data):
-    """Write ``data`` (bytes) to ``path``: a temporary file in the same folder, fsync, then os.replace."""
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with open(temp, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+    """Write ``data`` (bytes) to ``path`` atomically (see ``glasstorch.serialization.write_atomically``),
+    creating its folder first."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    serialization.write_atomically(path, lambda out: out.write(data))
 
 
 def fetch(url, timeout=DOWNLOAD_TIMEOUT):
