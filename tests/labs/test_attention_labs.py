@@ -1,8 +1,6 @@
 """The attention labs in quick mode — char-lm (an LSTM and a causal Transformer learn a text) and vit (a tiny
 vision Transformer on a slice of real MNIST) — and the pieces they are built from."""
-import json
 import math
-import pathlib
 
 import numpy as np
 import pytest
@@ -11,19 +9,7 @@ import glasstorch
 from glasstorch import cli, nn
 from glasstorch.labs import char_lm, vit
 
-MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
-
-
-def run_lab(name, folder, **options):
-    lines = []
-    metrics = cli.run_lab(name, quick=True, out_dir=folder, log=lines.append, **options)
-    written = json.loads((folder / "metrics.json").read_text())
-    assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
-    return metrics, lines
-
-
-def pngs(folder):
-    return sorted(p.name for p in folder.glob("*.png"))
+from labruns import MNIST, pngs, run_lab
 
 
 # ---------------------------------------------------------------- char-lm

@@ -1,30 +1,16 @@
 """The labs optimizers, regularization and vanishing-gradients in quick mode (the 8×8 digits, no files
 needed), and the pieces they are built from. Margins below were set from measured runs (seed 0) and leave room
 for small numerical differences between machines."""
-import json
 import math
-import pathlib
 
 import numpy as np
 import pytest
 
 import glasstorch as torch
-from glasstorch import cli, nn
+from glasstorch import nn
 from glasstorch.labs import optimizers, regularization, vanishing_gradients
 
-MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
-
-
-def run_lab(name, folder, **options):
-    lines = []
-    metrics = cli.run_lab(name, quick=True, out_dir=folder, log=lines.append, **options)
-    written = json.loads((folder / "metrics.json").read_text())
-    assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
-    return metrics, lines
-
-
-def pngs(folder):
-    return sorted(p.name for p in folder.glob("*.png"))
+from labruns import MNIST, pngs, run_lab
 
 
 def report_shows_all_figures(folder):

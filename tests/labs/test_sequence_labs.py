@@ -1,29 +1,15 @@
 """The three sequence labs in quick mode: rnn-gradients, sequence and seq-mnist. Each must show its effect
 (the vanishing gradient, forecasts far better than the mean, an LSTM that reads digits) and write its files."""
-import json
-import pathlib
 
 import pytest
 
-from glasstorch import cli
 
-MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
-
-
-def run_lab(name, tmp_path, **options):
-    lines = []
-    metrics = cli.run_lab(name, quick=True, out_dir=tmp_path / name, log=lines.append, **options)
-    written = json.loads((tmp_path / name / "metrics.json").read_text())
-    assert written == json.loads(json.dumps(metrics))  # metrics.json holds what run() returned
-    return metrics, lines, tmp_path / name
-
-
-def pngs(folder):
-    return sorted(p.name for p in folder.glob("*.png"))
+from labruns import MNIST, pngs, run_lab
 
 
 def test_rnn_gradients_vanish_in_the_rnn_but_not_in_the_lstm_and_gru(tmp_path):
-    m, lines, folder = run_lab("rnn-gradients", tmp_path)
+    folder = tmp_path / "rnn-gradients"
+    m, lines = run_lab("rnn-gradients", folder)
     rnn, lstm, gru = (m["models"][k] for k in ("RNN", "LSTM", "GRU"))
     delay = m["delay"]
     for r in (rnn, lstm, gru):
@@ -64,7 +50,8 @@ def test_rnn_gradients_measures_the_input_gradient_of_every_step():
 
 
 def test_sequence_forecasts_far_better_than_the_mean(tmp_path):
-    m, lines, folder = run_lab("sequence", tmp_path)
+    folder = tmp_path / "sequence"
+    m, lines = run_lab("sequence", folder)
     assert set(m["models"]) == {"RNN", "LSTM", "GRU"}
     variance = m["test_variance"]
     assert 0.4 < variance < 0.8                     # sin(t) + 0.5·sin(2.3t + 1): about 1/2 + 1/8
@@ -98,7 +85,8 @@ def test_sequence_windows_and_forecast_shapes():
 
 @pytest.mark.skipif(not MNIST.is_dir(), reason=f"the MNIST files are not at {MNIST}")
 def test_seq_mnist_lstm_reads_digits_row_by_row(tmp_path):
-    m, lines, folder = run_lab("seq-mnist", tmp_path, data=str(MNIST))
+    folder = tmp_path / "seq-mnist"
+    m, lines = run_lab("seq-mnist", folder, data=str(MNIST))
     assert m["train_size"] == 5120 and m["test_size"] == 1000 and m["epochs"] == 1
     assert m["test_accuracy"] >= 0.65           # one short epoch (80 steps); measured 0.75; chance is 0.1
     assert sum(map(sum, m["confusion_matrix"])) == 1000
