@@ -57,10 +57,16 @@ def build_parser():
     return parser
 
 
+def print_table(title, entries, out=print):
+    """``title``, then one ``name  description`` line per entry, the descriptions in one column."""
+    out(title)
+    width = max(len(name) for name in entries) + 2
+    for name, description in sorted(entries.items()):
+        out(f"  {name:<{width}}{description}")
+
+
 def list_labs(out=print):
-    out("labs (run one with: glasstorch lab NAME):")
-    for name, description in sorted(labs.LABS.items()):
-        out(f"  {name:<13}{description}")
+    print_table("labs (run one with: glasstorch lab NAME):", labs.LABS, out)
 
 
 def run_lab(name, quick=False, seed=0, out_dir=None, log=print, **options):
@@ -79,9 +85,7 @@ def run_lab(name, quick=False, seed=0, out_dir=None, log=print, **options):
 
 
 def list_demos(out=print):
-    out("demos (run one with: glasstorch demo NAME):")
-    for name, description in sorted(DEMOS.items()):
-        out(f"  {name:<12}{description}")
+    print_table("demos (run one with: glasstorch demo NAME):", DEMOS, out)
 
 
 def main(argv=None):

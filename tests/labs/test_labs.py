@@ -30,6 +30,19 @@ def test_every_lab_is_listed_and_importable():
         labs.load("nope")
 
 
+def test_lab_list_keeps_names_and_descriptions_apart():
+    from glasstorch import cli
+    lines = []
+    cli.list_labs(out=lines.append)
+    rows = lines[1:]
+    assert len(rows) == len(labs.LABS)
+    starts = set()
+    for row, (name, description) in zip(rows, sorted(labs.LABS.items())):
+        assert row.startswith(f"  {name}  ") and row.endswith(description), row  # the longest names too
+        starts.add(row.index(description))
+    assert len(starts) == 1  # one column of descriptions
+
+
 def test_perceptron_learns_and_or_nand_but_not_xor(tmp_path):
     m, lines, folder = run_lab("perceptron", tmp_path)
     for gate in ("AND", "OR", "NAND"):
