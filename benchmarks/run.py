@@ -5,7 +5,8 @@
 
 Method (see ../shared/docs/performance.md): each library runs in its own process (two BLAS thread pools in
 one process distort each other), in the order A B B A per repeat, with a warm-up of at least 20 steps and
-a timed window of several seconds; the ratio quoted is the median over repeats. Both use 2 threads.
+a timed window of several seconds; the ratio quoted is the median over repeats. Both use 2 threads, or
+``--threads N`` (PyTorch's ``set_num_threads``, OpenBLAS's ``OPENBLAS_NUM_THREADS`` for glasstorch).
 """
 import argparse
 import json
@@ -23,7 +24,7 @@ sys.path.insert(0, os.path.dirname(HERE))
 def worker(lib_name, case, seconds, warmup):
     if lib_name == "torch":
         import torch as lib
-        lib.set_num_threads(2)
+        lib.set_num_threads(int(os.environ.get("OPENBLAS_NUM_THREADS", "2")))
     else:
         import glasstorch as lib
     from cases import CASES
@@ -52,9 +53,10 @@ def _rss_mb():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def measure(lib_name, case, seconds, warmup):
+def measure(lib_name, case, seconds, warmup, threads=2):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads))  # glasstorch's BLAS; the torch worker reads it too
     out = subprocess.run([sys.executable, __file__, "--worker", lib_name, case, "--seconds", str(seconds),
-                          "--warmup", str(warmup)], capture_output=True, text=True, check=True)
+                          "--warmup", str(warmup)], capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -64,6 +66,7 @@ def main(argv=None):
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--threads", type=int, default=2, help="threads for both libraries (default 2)")
     p.add_argument("--worker", nargs=2, metavar=("LIB", "CASE"), help=argparse.SUPPRESS)
     p.add_argument("--json", help="also write the results to this file")
     args = p.parse_args(argv)
@@ -83,7 +86,7 @@ def main(argv=None):
                     ["glasstorch", "torch", "torch", "glasstorch"]
             got = {"torch": [], "glasstorch": []}
             for lib in order:
-                res = measure(lib, case, args.seconds / 2, args.warmup)
+                res = measure(lib, case, args.seconds / 2, args.warmup, args.threads)
                 got[lib].append(res["seconds_per_step"])
                 memory[lib].append(res["peak_growth_mb"])
             t, g = statistics.mean(got["torch"]), statistics.mean(got["glasstorch"])

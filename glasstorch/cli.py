@@ -15,6 +15,10 @@ from . import __version__
 from .demos import DEMOS, load
 from . import labs
 
+# the values of the labs' --model and --dataset (labs/mnist_models.py's MODELS, labs/mnist.py's load_data)
+MODEL_CHOICES = ("mlp", "cnn", "improved-cnn", "all")
+DATASET_CHOICES = ("mnist", "fashion-mnist", "digits")
+
 
 def build_parser():
     parser = argparse.ArgumentParser(
@@ -39,8 +43,10 @@ def build_parser():
     lab.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     lab.add_argument("--out", metavar="DIR", help="the run folder (default: runs/NAME-DATE-TIME)")
     # options that only some labs take (each lab's docstring says which)
-    lab.add_argument("--model", help="mnist: mlp, cnn, improved-cnn or all")
-    lab.add_argument("--dataset", help="mnist: mnist, fashion-mnist or digits")
+    lab.add_argument("--model", choices=MODEL_CHOICES, help="mnist: " + ", ".join(MODEL_CHOICES))
+    lab.add_argument("--dataset", choices=DATASET_CHOICES,
+                     help="mnist, cnn-features, optimizers, regularization, vanishing-gradients: "
+                          + ", ".join(DATASET_CHOICES))
     lab.add_argument("--epochs", type=int, help="number of training epochs (mnist)")
     lab.add_argument("--schedule", choices=("cosine", "none"), help="mnist: learning-rate schedule (default cosine)")
     lab.add_argument("--text", metavar="FILE", help="char-lm: a text file to learn (default: the shipped text)")
@@ -80,7 +86,7 @@ def run_lab(name, quick=False, seed=0, out_dir=None, log=print, **options):
     if not (run_dir.path / "report.html").exists():  # a lab that draws no page of its own gets the plain one
         from .labs.report import write_report
         write_report(run_dir, f"lab {name}: {labs.LABS[name]}", metrics)
-    log(f"results in {run_dir.path}/: " + ", ".join(p.name for p in run_dir.files))
+    log(f"results in {run_dir.path}/: " + ", ".join(sorted(p.name for p in run_dir.path.iterdir())))
     return metrics
 
 

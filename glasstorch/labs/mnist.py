@@ -51,6 +51,8 @@ def load_data(dataset, root):
         mean, std = x_tr.mean().item(), x_tr.std().item()
         return (x_tr - mean) / std, y_tr, (x_te - mean) / std, y_te, [str(c) for c in range(10)]
     from glasstorch.vision import datasets
+    if dataset not in NORMALIZATION:
+        raise ValueError(f"unknown dataset {dataset!r}; choose from mnist, fashion-mnist or digits")
     cls = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}[dataset]
     mean, std = NORMALIZATION[dataset]
     parts = []

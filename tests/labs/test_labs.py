@@ -127,10 +127,13 @@ def test_mnist_lab_writes_everything_on_the_digits(tmp_path):
     for name, r in m["models"].items():
         assert r["test_accuracy"] > 0.6, name          # 10 classes: chance is 0.1
         assert (folder / f"{name}.pt").exists() and (folder / f"classification_report_{name}.txt").exists()
-        assert {f"confusion_matrix_{name}.png"} <= set(pngs(folder))
+        assert {f"confusion_matrix_{name}.png", f"misclassified_{name}.png"} <= set(pngs(folder))
         assert sum(map(sum, r["confusion_matrix"])) == 360
         assert len(r["history"]["test_accuracy"]) == 3
     assert {"samples.png", "learning_curves.png"} <= set(pngs(folder))
+    for name in m["models"]:  # one line per epoch with the train and test loss and accuracy
+        epoch_lines = [line for line in lines if line.strip().startswith(f"{name} ") and " epoch " in line]
+        assert len(epoch_lines) == 3 and all("train loss" in e and "| test loss" in e for e in epoch_lines)
     page = (folder / "report.html").read_text()
     assert page.count("<img") == len(pngs(folder)) and "precision" in page
     assert "Model: cnn" in page and "Total params: 53,002" in page  # the model summary, parameters per layer
@@ -138,6 +141,36 @@ def test_mnist_lab_writes_everything_on_the_digits(tmp_path):
     from glasstorch.labs.mnist_models import MODELS
     model = MODELS["cnn"](glasstorch.nn, size=8)
     model.load_state_dict(glasstorch.load(folder / "cnn.pt"))  # the saved weights load back
+
+
+def test_mnist_lab_command_line(tmp_path, capsys):
+    # the flags of the issue, through the command line itself
+    out = tmp_path / "cli"
+    assert cli.main(["lab", "mnist", "--model", "cnn", "--dataset", "digits", "--epochs", "2", "--quick",
+                     "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "cnn          epoch  2:" in printed and "cnn: test accuracy" in printed
+    assert "cnn.pt" in printed and "classification_report_cnn.txt" in printed  # the results line names every file
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert list(metrics["models"]) == ["cnn"] and metrics["epochs"] == 2 and metrics["dataset"] == "digits"
+    for bad in (["--dataset", "cifar"], ["--model", "vgg"]):  # argparse names the choices, no traceback
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["lab", "mnist", *bad])
+        assert stop.value.code == 2
+        assert "invalid choice" in capsys.readouterr().err
+
+
+FASHION = pathlib.Path("/usr/share/datasets/fashion-mnist")  # Debian's dataset-fashion-mnist (.ci/run installs it)
+
+
+@pytest.mark.skipif(not FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+def test_mnist_lab_on_fashion_mnist_quick(tmp_path):
+    # an empty --data folder: FashionMNIST falls back to Debian's files
+    m = cli.run_lab("mnist", quick=True, out_dir=tmp_path / "f", log=lambda line: None, model="cnn",
+                    dataset="fashion-mnist", data=str(tmp_path / "nothing-here"))
+    assert m["models"]["cnn"]["test_accuracy"] > 0.7  # one epoch of 6,000 images; chance is 0.1
+    report = (tmp_path / "f" / "classification_report_cnn.txt").read_text()
+    assert "Ankle boot" in report and "Sneaker" in report  # Fashion-MNIST's class names
 
 
 MNIST = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
