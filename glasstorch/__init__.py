@@ -87,9 +87,7 @@ from . import nn, optim, utils, datasets  # noqa: E402
 from .ops.activation import heaviside  # noqa: E402  (torch.heaviside; also F.step for the perceptron)
 
 
-def __getattr__(name):
-    """A PyTorch name glasstorch lacks: say so, naming it (``torch.compile`` -> 'glasstorch has no torch.compile')."""
-    if name.startswith("__"):
-        raise AttributeError(name)
-    raise AttributeError(f"module 'glasstorch' has no attribute '{name}': glasstorch has no torch.{name} "
-                         f"(this part of the PyTorch API is not implemented)")
+from ._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # a PyTorch name glasstorch lacks: 'glasstorch has no torch.compile'
+

@@ -43,6 +43,32 @@ def test_missing_api_is_named():
         glasstorch.compile
 
 
+@pytest.mark.parametrize("expression, named", [
+    ("torch.nn.functional.grid_sample", "torch.nn.functional.grid_sample"),
+    ("torch.nn.LazyLinear", "torch.nn.LazyLinear"),
+    ("torch.optim.LBFGS", "torch.optim.LBFGS"),
+    ("torch.optim.lr_scheduler.PolynomialLR", "torch.optim.lr_scheduler.PolynomialLR"),
+    ("torch.utils.data.StackDataset", "torch.utils.data.StackDataset"),
+    ("torchvision.models.vgg16", "torchvision.models.vgg16"),
+    ("torchvision.datasets.SVHN", "torchvision.datasets.SVHN"),
+    ("torchvision.transforms.RandAugment", "torchvision.transforms.RandAugment"),
+])
+def test_missing_api_in_a_submodule_is_named(tmp_path, expression, named):
+    # what a PyTorch script reaches for in a submodule and glasstorch lacks: the error says which API it is
+    script = tmp_path / "s.py"
+    module = expression.rsplit(".", 1)[0]
+    script.write_text(f"import {module}\nimport torch, torchvision\nprint({expression})\n")
+    with pytest.raises(AttributeError, match=f"glasstorch has no {named} "):
+        run_script(str(script), [])
+
+
+def test_existing_names_are_untouched_by_the_missing_api_hook():
+    assert hasattr(glasstorch.nn, "Linear") and not hasattr(glasstorch.nn, "NoSuchLayer")
+    assert getattr(glasstorch.optim, "NoSuchOptimizer", None) is None
+    with pytest.raises(ImportError, match="grid_sample"):  # from-imports: Python's own ImportError, naming it
+        from glasstorch.nn.functional import grid_sample  # noqa: F401
+
+
 def test_run_script_passes_argv_and_runs_as_main(tmp_path):
     script = tmp_path / "s.py"
     script.write_text("import sys, torch\n"

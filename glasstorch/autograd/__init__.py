@@ -88,3 +88,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "gradcheck", "numerical_grad", "numerical_jacobian", "GradcheckError",
            "detect_anomaly", "set_detect_anomaly"]
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

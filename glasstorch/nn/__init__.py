@@ -22,3 +22,8 @@ from .modules.sparse import *  # noqa: F401,F403
 from .modules.attention import *  # noqa: F401,F403
 from .modules.transformer import *  # noqa: F401,F403
 from . import modules, functional, init, utils  # noqa: F401
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

@@ -15,3 +15,8 @@ from ..ops.norm import *  # noqa: F401,F403
 from ..ops.recurrent import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

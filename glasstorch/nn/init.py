@@ -226,3 +226,8 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     order = np.argsort(_random.uniform_array((rows, cols), 0.0, 1.0, np.float64, generator), axis=0)
     values[order[:num_zeros], np.arange(cols)] = 0
     return _fill(tensor, values)
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

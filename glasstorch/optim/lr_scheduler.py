@@ -644,3 +644,8 @@ def _per_group(name, optimizer, value):
                              f"{len(value)} values, param_groups has {len(optimizer.param_groups)}.")
         return list(value)
     return [value] * len(optimizer.param_groups)
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

@@ -104,3 +104,8 @@ def save_image(tensor, fp, format=None, **kwargs):
         if format is None:
             raise ValueError(f"unknown file extension: {extension!r} (give format=...)")
     write_atomically(path, lambda out: image.save(out, format=format))
+
+
+from .._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

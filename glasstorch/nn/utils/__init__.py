@@ -6,3 +6,8 @@ from .regularization import l1_penalty, l2_penalty
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_", "parameters_to_vector",
            "vector_to_parameters", "l1_penalty", "l2_penalty"]
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

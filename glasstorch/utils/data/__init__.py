@@ -11,3 +11,8 @@ from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSam
                       WeightedRandomSampler, BatchSampler)
 from .collate import default_collate, default_convert  # noqa: F401
 from .dataloader import DataLoader, get_worker_info  # noqa: F401
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

@@ -16,3 +16,8 @@ from .utils import DatasetFileError  # noqa: F401
 
 __all__ = ["VisionDataset", "StandardTransform", "MNIST", "FashionMNIST", "KMNIST", "CIFAR10", "DatasetFolder",
            "ImageFolder", "IMG_EXTENSIONS", "DatasetFileError"]
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

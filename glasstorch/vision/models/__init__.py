@@ -8,3 +8,8 @@ shadow the function).
 """
 from .resnet import *  # noqa: F401,F403
 from .small import *  # noqa: F401,F403
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

@@ -13,3 +13,8 @@ from .transforms import (Compose, ToTensor, PILToTensor, ToPILImage, Normalize, 
 from .transforms import __all__ as _transform_names
 
 __all__ = ["functional", "InterpolationMode"] + list(_transform_names)
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks

@@ -589,3 +589,8 @@ def to_grayscale(img, num_output_channels=1):
     if num_output_channels == 3:
         gray = Image.fromarray(np.repeat(np.asarray(gray)[:, :, None], 3, axis=2))
     return gray
+
+
+from ..._missing import missing_api  # noqa: E402
+
+__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks
