@@ -287,6 +287,36 @@ def test_affine_translate_and_rotate():
         T.RandomAffine(0, scale=(0, 1))
 
 
+@pytest.mark.parametrize("angle, translate, scale, shear", [
+    (0.0, (0.0, 0.0), 1.0, (0.0, 0.0)), (30.0, (2.0, -3.0), 1.3, (10.0, -7.0)), (-75.0, (0.5, 4.0), 0.6, (0.0, 20.0)),
+    (180.0, (-1.0, 0.0), 2.0, (-15.0, 0.0)),
+])
+def test_affine_matrix_is_the_inverse_of_torchvisions_forward_map(angle, translate, scale, shear):
+    # torchvision documents its affine map as  x_out = c + t + RSS · (x_in − c),  with
+    # RSS = R(a) · S(s) · SHy(sy) · SHx(sx),  R(a) = [[cos, −sin], [sin, cos]],  SHx(s) = [[1, −tan s], [0, 1]],
+    # SHy(s) = [[1, 0], [−tan s, 1]]  (angles in radians; y points down, so a positive angle turns clockwise).
+    # Built here from those factors; Pillow wants the inverse (output pixel -> input pixel), 2 rows of 3.
+    import math
+    from glasstorch.vision.transforms.functional import _inverse_affine_matrix
+    a, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
+    rotation = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    shear_x = np.array([[1.0, -math.tan(sx)], [0.0, 1.0]])
+    shear_y = np.array([[1.0, 0.0], [-math.tan(sy), 1.0]])
+    center = np.array([3.5, 5.0])
+
+    def move(v):  # the 3 × 3 homogeneous translation by v
+        m = np.eye(3)
+        m[:2, 2] = v
+        return m
+
+    rss = np.eye(3)
+    rss[:2, :2] = rotation @ (scale * np.eye(2)) @ shear_y @ shear_x
+    forward = move(center + np.array(translate)) @ rss @ move(-center)
+    expected = np.linalg.inv(forward)[:2].reshape(-1)
+    got = _inverse_affine_matrix(list(center), angle, list(translate), scale, list(shear))
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
 def test_random_resized_crop(rgb):
     img = Image.fromarray(rgb)
     for _ in range(20):
