@@ -42,3 +42,19 @@ def test_classification_report_text_and_dict():
     assert lines[0].split() == ["precision", "recall", "f1-score", "support"]
     assert lines[2].split() == ["a", "0.6667", "0.6667", "0.6667", "3"]
     assert lines[6].split() == ["accuracy", "0.6667", "9"]
+
+
+def test_precision_and_recall_are_not_swapped():
+    # an asymmetric confusion matrix: [[1, 1], [0, 1]] (rows truth, columns prediction)
+    #   class 0: TP 1, predicted once, present twice -> precision 1/1, recall 1/2
+    #   class 1: TP 1, predicted twice, present once -> precision 1/2, recall 1/1
+    y_true, y_pred = [0, 0, 1], [0, 1, 1]
+    assert metrics.confusion_matrix(y_true, y_pred).tolist() == [[1, 1], [0, 1]]
+    p, r, f, s = metrics.precision_recall_f1(y_true, y_pred)
+    np.testing.assert_allclose(p, [1.0, 0.5])
+    np.testing.assert_allclose(r, [0.5, 1.0])
+    np.testing.assert_allclose(f, [2 / 3, 2 / 3])
+    assert s.tolist() == [2, 1]
+    d = metrics.classification_report(y_true, y_pred, output_dict=True)
+    assert d["0"]["precision"] == 1.0 and d["0"]["recall"] == 0.5
+    assert d["1"]["precision"] == 0.5 and d["1"]["recall"] == 1.0
