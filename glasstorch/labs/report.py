@@ -4,6 +4,8 @@ counts, from ``glasstorch.train.summary``) and the command that made it. ``metri
 written by the run folder (``RunFolder.write_metrics``)."""
 import base64
 import html
+import os
+import shlex
 import sys
 
 
@@ -19,18 +21,40 @@ def _scalars(metrics, prefix=""):
     return rows
 
 
+def command_line(argv=None, executable=None):
+    """The command that started this process, as one would type it again (``sys.argv`` by default):
+
+        glasstorch lab digits             argv[0] is the ``glasstorch`` entry point
+        python -m glasstorch lab digits   argv[0] is glasstorch's ``__main__.py``
+        python3 f1.py a b                 anything else: the interpreter's name, the script and its arguments
+    """
+    argv = list(sys.argv if argv is None else argv) or [""]
+    program, args = argv[0], argv[1:]
+    python = os.path.basename(executable if executable is not None else sys.executable) or "python"
+    if os.path.basename(program) in ("glasstorch", "glasstorch.exe"):
+        words = ["glasstorch"]
+    elif program.endswith(os.path.join("glasstorch", "__main__.py")):
+        words = [python, "-m", "glasstorch"]
+    elif program in ("", "-c"):
+        words = [python, "-c", "..."] if program == "-c" else [python]
+    else:
+        words = [python, program]
+    return shlex.join(words + args)
+
+
 def write_report(run_dir, title, metrics, texts=None, command=None, models=None, summaries=None):
     """Write ``report.html`` into the run folder; returns its path.
 
     ``texts``: {heading: text} shown as preformatted blocks. ``models``: {name: nn.Module}, each shown as
     its ``summary`` table (parameter counts per layer, no output shapes); ``summaries``: {name: text} for
-    summaries already made (e.g. with an example input, so they show output shapes too)."""
+    summaries already made (e.g. with an example input, so they show output shapes too). ``command``: the
+    command shown as the one that made the page (default: this process's, ``command_line()``)."""
     summaries = dict(summaries or {})
     if models:
         from ..train.summary import summary
         for name, model in models.items():
             summaries.setdefault(name, str(summary(model)))
-    command = command if command is not None else " ".join(["glasstorch"] + sys.argv[1:])
+    command = command if command is not None else command_line()
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}"
              "img{max-width:100%;border:1px solid #ddd;margin:.5em 0}td,th{padding:2px 10px;text-align:left}"
