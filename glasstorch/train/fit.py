@@ -9,17 +9,29 @@ backward, (clip the gradient norm), ``optimizer.step()``; then ``model.eval()`` 
 metrics under ``no_grad``; then the scheduler steps once (``ReduceLROnPlateau`` gets the validation loss, or
 the training loss without a validation loader); then the callbacks' ``on_epoch_end``.
 
-Losses and metrics of an epoch are means over its examples (each batch's value weighted by its size). That
-is exact for the loss (a mean-reduced loss) and for accuracy; for a metric that is not a mean over examples
-(F1, say) it is an approximation — compute those on the whole set with ``glasstorch.metrics`` instead.
+The loss of an epoch is the mean over its examples (each batch's loss weighted by its size: exact for a
+mean-reduced loss). Metrics are computed once per epoch on all of its examples: the predicted class of each
+example is ``outputs.argmax(1)``, collected over the epoch with the targets, and each metric is called as
+``metric(y_true, y_pred)`` on those class labels, so F1 is the F1 of the epoch, not a mean over batches. The
+names ``"accuracy"``, ``"precision"``, ``"recall"`` and ``"f1"`` (macro averages over the classes, as the
+``macro avg`` row of ``glasstorch.metrics.classification_report``) and any function of that form, such as
+``glasstorch.metrics.accuracy``, are accepted; the history key is the name (or the function's ``__name__``).
+A batch's logs (for ``on_batch_end``) hold the metrics of that batch alone.
 
 Resuming: ``fit(..., resume_from=path)`` loads a checkpoint written by ``ModelCheckpoint`` (model,
-optimizer and scheduler state, completed epochs, history, callback states and the random-number states:
-glasstorch's global generator and any generator of the training loader's sampler) and continues with the
-next epoch up to ``epochs`` in all, so that the weights and history equal those of a run never stopped.
+optimizer and scheduler state, completed epochs, history, callback states, whether a callback had stopped
+training, and the random-number states: glasstorch's global generator and any generator of the training
+loader's sampler) and continues with the next epoch up to ``epochs`` in all, so that the weights and history
+equal those of a run never stopped. A checkpoint written at the epoch where a callback (``EarlyStopping``)
+stopped training resumes to that same end: no further epoch is trained. The callbacks must be the same, in
+the same order, as in the run that wrote the checkpoint (their states are matched by position and class
+name); otherwise fit raises instead of silently starting them afresh.
 """
 import time
 
+import numpy as np
+
+from .. import metrics as _metrics
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..labs.runfolder import progress
@@ -30,15 +42,15 @@ __all__ = ["fit", "History", "accuracy", "CHECKPOINT_FORMAT"]
 CHECKPOINT_FORMAT = "glasstorch-fit-checkpoint"
 
 
-def accuracy(outputs, targets):
-    """The fraction of examples whose highest class score (``outputs.argmax(1)``) is the target class."""
-    if outputs.dim() != targets.dim() + 1:
-        raise ValueError(f"accuracy expects class scores (N, C) and class indices (N), got outputs of shape "
-                         f"{tuple(outputs.shape)} and targets of shape {tuple(targets.shape)}")
-    return (outputs.argmax(1) == targets).float().mean().item()
+def _macro(i):
+    """The macro average (plain mean over the classes) of precision (i=0), recall (1) or F1 (2)."""
+    def metric(y_true, y_pred):
+        return float(_metrics.precision_recall_f1(y_true, y_pred)[i].mean())
+    return metric
 
 
-METRICS = {"accuracy": accuracy}
+accuracy = _metrics.accuracy
+METRICS = {"accuracy": _metrics.accuracy, "precision": _macro(0), "recall": _macro(1), "f1": _macro(2)}
 
 
 class History:
@@ -94,14 +106,15 @@ class FitState:
 
     def checkpoint(self):
         """Everything needed to continue exactly from the end of the current epoch (see ``fit``)."""
-        return {"format": CHECKPOINT_FORMAT, "epoch": self.epoch + 1,
+        return {"format": CHECKPOINT_FORMAT, "epoch": self.epoch + 1, "stop_training": bool(self.stop_training),
                 "model": self.model.state_dict(),
                 "optimizer": self.optimizer.state_dict(),
                 "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
                 "history": self.history.to_dict(),
                 "rng": {"global": _random.get_rng_state(),
                         "loader": [g.get_state() for g in loader_generators(self.train_loader)]},
-                "callbacks": [cb.state_dict() for cb in self.callbacks]}
+                "callbacks": [cb.state_dict() for cb in self.callbacks],
+                "callback_classes": [type(cb).__name__ for cb in self.callbacks]}
 
 
 def loader_generators(loader):
@@ -121,13 +134,23 @@ def _metric_fns(metrics):
         if isinstance(m, str):
             if m not in METRICS:
                 raise ValueError(f"unknown metric {m!r}; known names: {', '.join(METRICS)} (or pass a callable "
-                                 f"(outputs, targets) -> float)")
+                                 f"(y_true, y_pred) -> float on class labels, as glasstorch.metrics.accuracy)")
             fns[m] = METRICS[m]
         elif callable(m):
             fns[getattr(m, "__name__", type(m).__name__)] = m
         else:
-            raise TypeError(f"a metric must be a name or a callable (outputs, targets) -> float, got {m!r}")
+            raise TypeError(f"a metric must be a name or a callable (y_true, y_pred) -> float on class labels, "
+                            f"got {m!r}")
     return fns
+
+
+def _predicted_labels(outputs, targets):
+    """(y_true, y_pred) as NumPy int64 arrays: the targets and the highest-scoring class of each example."""
+    if outputs.dim() != targets.dim() + 1:
+        raise ValueError(f"fit's metrics expect class scores (N, C) and class indices (N), got outputs of shape "
+                         f"{tuple(outputs.shape)} and targets of shape {tuple(targets.shape)}")
+    return (targets.detach().cpu().numpy().astype(np.int64),
+            outputs.detach().argmax(1).cpu().numpy().astype(np.int64))
 
 
 def _split(batch, device):
@@ -141,9 +164,9 @@ def _split(batch, device):
 
 
 def _run_epoch(state, loader, loss_fn, metric_fns, train, clip_grad_norm, device, desc, quiet):
-    """One pass over ``loader``; returns {"loss": mean, name: mean, ...} over its examples."""
-    totals = dict.fromkeys(["loss", *metric_fns], 0.0)
-    count = 0
+    """One pass over ``loader``; returns {"loss": mean over its examples, name: metric of all its examples}."""
+    total_loss, count = 0.0, 0
+    true_labels, predicted = [], []
     bar = progress(loader, desc, quiet=quiet)
     for i, batch in enumerate(bar):
         inputs, targets = _split(batch, device)
@@ -161,20 +184,26 @@ def _run_epoch(state, loader, loss_fn, metric_fns, train, clip_grad_norm, device
             loss = loss_fn(outputs, targets)
         n = len(targets)
         logs = {"loss": loss.item()}
-        with no_grad():
-            detached = outputs.detach()
-            for name, fn in metric_fns.items():
-                logs[name] = float(fn(detached, targets))
-        for key, value in logs.items():
-            totals[key] += value * n
+        total_loss += logs["loss"] * n
         count += n
+        if metric_fns:
+            y_true, y_pred = _predicted_labels(outputs, targets)
+            true_labels.append(y_true)
+            predicted.append(y_pred)
+            for name, fn in metric_fns.items():
+                logs[name] = float(fn(y_true, y_pred))   # this batch's value, for on_batch_end
         if train:
             bar.set_postfix(loss=f"{logs['loss']:.4f}", refresh=False)
             for cb in state.callbacks:
                 cb.on_batch_end(state, i, logs)
     if count == 0:
         raise ValueError(f"the {'training' if train else 'validation'} loader gave no batches")
-    return {key: value / count for key, value in totals.items()}
+    result = {"loss": total_loss / count}
+    if metric_fns:
+        y_true, y_pred = np.concatenate(true_labels), np.concatenate(predicted)
+        for name, fn in metric_fns.items():
+            result[name] = float(fn(y_true, y_pred))
+    return result
 
 
 def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epochs=1, scheduler=None,
@@ -182,10 +211,14 @@ def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epoc
         resume_from=None):
     """Train ``model`` for ``epochs`` epochs in all (see the module docstring); returns a ``History``.
 
-    ``metrics``: names (``"accuracy"``) or callables ``(outputs, targets) -> float``. ``clip_grad_norm``: a
-    max norm for ``nn.utils.clip_grad_norm_``. ``log``: where the one line per epoch goes (None: nowhere).
-    ``run_dir``: a ``RunFolder`` or a path; the learning curves, ``metrics.json`` and ``report.html`` are
-    written there at the end. ``resume_from``: a checkpoint of ``ModelCheckpoint``.
+    ``metrics``: for classifiers, computed per epoch on all its examples from the predicted classes
+    ``outputs.argmax(1)``: the names ``"accuracy"``, ``"precision"``, ``"recall"``, ``"f1"`` (the last three
+    macro averages over the classes) or callables ``(y_true, y_pred) -> float`` on class labels, the form of
+    ``glasstorch.metrics`` (e.g. ``metrics=[glasstorch.metrics.accuracy]``); recorded as ``train_<name>`` and
+    ``val_<name>``. ``clip_grad_norm``: a max norm for ``nn.utils.clip_grad_norm_``. ``log``: where the one
+    line per epoch goes (None: nowhere). ``run_dir``: a ``RunFolder`` or a path; the learning curves,
+    ``metrics.json`` and ``report.html`` (with the command line of this process) are written there at the
+    end. ``resume_from``: a checkpoint of ``ModelCheckpoint``.
     """
     if loss_fn is None or optimizer is None:
         raise ValueError("fit needs a loss_fn and an optimizer, e.g. loss_fn=nn.CrossEntropyLoss(), "
@@ -205,6 +238,9 @@ def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epoc
     if resume_from is not None:
         start = _resume(state, resume_from)
     say = log if (log is not None and not quiet) else (lambda *a: None)
+    if state.stop_training:     # the checkpoint was written at the epoch where a callback stopped training
+        say(f"the checkpoint was written when training stopped (after epoch {start}); no epoch left to train")
+        start = epochs
 
     for cb in state.callbacks:
         cb.on_train_begin(state)
@@ -273,16 +309,25 @@ def _resume(state, path):
     for g, saved in zip(generators, ckpt["rng"]["loader"]):
         g.set_state(saved)
     saved_callbacks = ckpt.get("callbacks") or []
-    if len(saved_callbacks) == len(state.callbacks):
-        for cb, saved in zip(state.callbacks, saved_callbacks):
-            cb.load_state_dict(saved)
+    given = [type(cb).__name__ for cb in state.callbacks]
+    saved_classes = ckpt.get("callback_classes")  # absent in checkpoints of older versions: count only
+    if (saved_classes is not None and saved_classes != given) or len(saved_callbacks) != len(given):
+        raise ValueError(f"{path} holds the state of the callbacks "
+                         f"[{', '.join(saved_classes or ['?'] * len(saved_callbacks))}] but fit was given "
+                         f"[{', '.join(given)}] (in the order fit runs them: ModelCheckpoint last); pass the "
+                         "same callbacks as the run that wrote it, or their state (EarlyStopping's patience "
+                         "count, best value and weights) would be lost")
+    for cb, saved in zip(state.callbacks, saved_callbacks):
+        cb.load_state_dict(saved)
+    state.stop_training = bool(ckpt.get("stop_training", False))
     return int(ckpt["epoch"])
 
 
-def write_fit_report(run_dir, model, history, train_loader=None, device=None, quiet=False):
+def write_fit_report(run_dir, model, history, train_loader=None, device=None, quiet=False, command=None):
     """Learning curves (``learning_curves.png``), ``metrics.json`` (the history and the final values) and
-    ``report.html`` (with the model summary) in ``run_dir`` (a ``RunFolder`` or a path); returns the folder."""
-    from ..labs.report import write_report
+    ``report.html`` (with the model summary and ``command``, by default this process's command line) in
+    ``run_dir`` (a ``RunFolder`` or a path); returns the folder."""
+    from ..labs.report import command_line, write_report
     from ..labs.runfolder import RunFolder
     run_dir = run_dir if isinstance(run_dir, RunFolder) else RunFolder(run_dir)
     data = history.to_dict()
@@ -303,7 +348,8 @@ def write_fit_report(run_dir, model, history, train_loader=None, device=None, qu
     example = _example_input(train_loader, device)
     from .summary import summary
     text = str(summary(model, example)) if example is not None else str(summary(model))
-    write_report(run_dir, f"Training {type(model).__name__}", metrics, summaries={"model": text})
+    write_report(run_dir, f"Training {type(model).__name__}", metrics, summaries={"model": text},
+                 command=command if command is not None else command_line())
     return run_dir
 
 

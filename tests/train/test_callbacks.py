@@ -139,3 +139,40 @@ def test_checkpoint_holds_the_other_callbacks_state_of_the_same_epoch(tmp_path):
     saved = glasstorch.load(tmp_path / "c.pt")["callbacks"]
     states = [s for s in saved if "wait" in s]
     assert len(states) == 1 and states[0]["best"] == 1.0 and states[0]["best_epoch"] == 2
+
+
+def _stopping_run(path, resume=False, callbacks=None):
+    glasstorch.manual_seed(5 if resume else 4)   # resumed: the weights must come from the checkpoint
+    model, loader, opt = _setup()
+    stop = EarlyStopping(patience=2)
+    callbacks = callbacks if callbacks is not None else [_scripted([3.0, 2.0, 2.5, 2.6, 2.7, 2.8, 2.9]), stop,
+                                                         ModelCheckpoint(path)]
+    history = fit(model, loader, loss_fn=nn.CrossEntropyLoss(), optimizer=opt, epochs=7, quiet=True,
+                  callbacks=callbacks, resume_from=path if resume else None)
+    return model, history
+
+
+def _without_times(history):
+    d = history.to_dict()
+    d.pop("epoch_time")
+    return d
+
+
+def test_resuming_after_early_stopping_ends_where_the_run_ended(tmp_path):
+    m1, h1 = _stopping_run(tmp_path / "c.pt")          # best at epoch 1, stops after epoch 3
+    assert h1.epoch == [0, 1, 2, 3]
+    assert glasstorch.load(tmp_path / "c.pt")["stop_training"] is True
+    m2, h2 = _stopping_run(tmp_path / "c.pt", resume=True)
+    assert _without_times(h2) == _without_times(h1)
+    for k, v in m1.state_dict().items():
+        assert np.array_equal(m2.state_dict()[k].numpy(), v.numpy()), k
+
+
+def test_resuming_with_other_callbacks_raises(tmp_path):
+    _stopping_run(tmp_path / "c.pt")
+    with pytest.raises(ValueError, match=r"callbacks \[LambdaCallback, EarlyStopping, ModelCheckpoint\] but fit "
+                                         r"was given \[ModelCheckpoint\]"):
+        _stopping_run(tmp_path / "c.pt", resume=True, callbacks=[ModelCheckpoint(tmp_path / "c.pt")])
+    with pytest.raises(ValueError, match=r"was given \[LambdaCallback, LambdaCallback, ModelCheckpoint\]"):
+        _stopping_run(tmp_path / "c.pt", resume=True, callbacks=[LambdaCallback(), LambdaCallback(),
+                                                                 ModelCheckpoint(tmp_path / "c.pt")])

@@ -254,3 +254,38 @@ def test_summary_nested_frozen_and_shared():
     assert summary(tied).total_params == 12
     with pytest.raises(TypeError, match="input_size"):
         summary(model, "big")
+
+
+def test_metrics_by_name_and_glasstorch_metrics_callables_are_per_epoch():
+    glasstorch.manual_seed(1)
+    model = _mlp(0.0)
+    train, val = _loaders()                    # validation: 16 examples in batches of 5, 5, 5, 1
+    history = fit(model, train, val, loss_fn=nn.CrossEntropyLoss(), optimizer=glasstorch.optim.SGD(
+        model.parameters(), lr=0.05), epochs=2, quiet=True,
+        metrics=["precision", "recall", "f1", glasstorch.metrics.accuracy])
+    assert {"val_precision", "val_recall", "val_f1", "val_accuracy", "train_f1"} <= set(history.history)
+    X, y = _data()
+    model.eval()
+    with glasstorch.no_grad():
+        pred = model(glasstorch.tensor(X[:16])).argmax(1).numpy()
+    macro = glasstorch.metrics.classification_report(y[:16], pred, output_dict=True)["macro avg"]
+    # the metrics of the whole validation set, not a mean over its batches
+    assert history["val_precision"][-1] == pytest.approx(macro["precision"])
+    assert history["val_recall"][-1] == pytest.approx(macro["recall"])
+    assert history["val_f1"][-1] == pytest.approx(macro["f1-score"])
+    assert history["val_accuracy"][-1] == pytest.approx((pred == y[:16]).mean())
+    with pytest.raises(ValueError, match="class scores"):  # metrics of a regression: a clear error
+        fit(nn.Linear(6, 1), DataLoader(TensorDataset(glasstorch.randn(4, 6), glasstorch.randn(4, 1))),
+            loss_fn=nn.MSELoss(), optimizer=glasstorch.optim.SGD(model.parameters(), lr=0.1), quiet=True,
+            metrics=["accuracy"])
+
+
+def test_the_report_names_the_command_that_ran_fit(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["f1.py", "a", "b c"])
+    monkeypatch.setattr("sys.executable", "/usr/bin/python3")
+    model = _mlp()
+    train, _ = _loaders()
+    fit(model, train, loss_fn=nn.CrossEntropyLoss(), optimizer=glasstorch.optim.SGD(model.parameters(), lr=0.1),
+        quiet=True, run_dir=tmp_path / "run")
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert "<code>python3 f1.py a &#x27;b c&#x27;</code>" in page
