@@ -67,10 +67,14 @@ class ScriptWatcher:
             w.close()
 
 
-def watch_script(path, args=(), out_dir=None, every=10, log=print):
+def watch_script(path, args=(), out_dir=None, every=10, log=print, command=None):
     """Run ``path`` like ``glasstorch run`` (torch aliased to glasstorch) with every trained model watched;
-    write the report into ``out_dir`` (default ``runs/watch-<script>-<time>``). Returns the RunFolder."""
+    write the report into ``out_dir`` (default ``runs/watch-<script>-<time>``). Returns the RunFolder.
+
+    ``command``: the command line the report shows as the one that made it; by default the ``glasstorch run
+    --watch`` command with these arguments (``--every``, ``--out`` when given, the script and its arguments)."""
     import pathlib
+    import shlex
 
     from ..aliasing import run_script
     from ..labs.report import write_report
@@ -103,7 +107,9 @@ def watch_script(path, args=(), out_dir=None, every=10, log=print):
     run_dir.write_metrics(metrics)
     models = {name: model for name, model, _ in watcher.watches.values()}
     write_report(run_dir, f"glasstorch run --watch {pathlib.Path(path).name}", metrics, texts=texts,
-                 models=models, command=" ".join(["glasstorch", "run", "--watch", str(path), *args]))
+                 models=models, command=command if command is not None else shlex.join(
+                     ["glasstorch", "run", "--watch", "--every", str(every)]
+                     + (["--out", str(out_dir)] if out_dir else []) + [str(path), *map(str, args)]))
     log(f"watched {len(models)} model(s): {', '.join(models) or 'none'}; report in {run_dir.path}/report.html")
     if error is not None:
         raise error

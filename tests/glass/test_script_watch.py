@@ -70,6 +70,46 @@ def test_the_trained_model_is_watched_and_reported(tmp_path):
     assert pngs == ["Net_activation_histograms.png", "Net_dead_units.png", "Net_gradient_flow.png"]
     assert page.count("<img") == 3 and "accuracy" in page and "fc1.weight" in page
     assert "run --watch" in page and "Net" in lines[-1]
+    # the command shown is the whole command line, --every and --out included
+    assert f"glasstorch run --watch --every 3 --out {tmp_path / 'out'} {tmp_path / 'train.py'}" in page
+    watch_script(write_script(tmp_path, steps=2), out_dir=tmp_path / "out2", log=lambda s: None,
+                 command="my own words")
+    assert "<code>my own words</code>" in (tmp_path / "out2" / "report.html").read_text()
+
+
+DEAD_SCRIPT = '''
+import torch
+from torch import nn
+
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+with torch.no_grad():
+    model[0].weight.zero_()
+    model[0].bias.fill_(-1.0)       # every pre-activation is -1: the ReLU is dead and gets no gradient
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+x, y = torch.randn(16, 4), torch.randint(0, 2, (16,))
+for step in range(7):
+    opt.zero_grad()
+    nn.functional.cross_entropy(model(x), y).backward()
+    opt.step()
+print("done")
+'''
+
+
+def test_the_run_watch_command_line_on_a_tiny_script(tmp_path, capsys):
+    from glasstorch import cli
+    script = tmp_path / "dead.py"
+    script.write_text(DEAD_SCRIPT)
+    d = tmp_path / "report"
+    assert cli.main(["run", "--watch", "--every", "3", "--out", str(d), str(script)]) == 0
+    assert (d / "report.html").exists() and (d / "metrics.json").exists()
+    net = json.loads((d / "metrics.json").read_text())["models"]["Sequential"]
+    assert net["steps"] == [0, 3, 6]                         # 7 steps, every 3rd recorded
+    assert net["layers"]["1"]["dead"] == [1.0, 1.0, 1.0]     # the ReLU, 100% dead on every recorded step
+    page = (d / "report.html").read_text()
+    relu_row = [line.split() for line in page.splitlines() if line.split()[:2] == ["1", "ReLU"]]
+    assert relu_row and relu_row[0][-1] == "100.0%"            # the per-layer table's dead column
+    assert "done" in page and f"--every 3 --out {d}" in page
 
 
 def test_a_failing_script_still_gets_its_report_and_the_error_goes_on(tmp_path):
