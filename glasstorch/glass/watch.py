@@ -405,7 +405,8 @@ def plot_gradient_flow(w, target, name="gradient_flow.png"):
         ax.plot(range(len(names)), grid[:, 0], "o-", label=f"step {steps[0]}")
         if len(steps) > 1:
             ax.plot(range(len(names)), grid[:, -1], "o-", label=f"step {steps[-1]}")
-        ax.set_yscale("log")
+        if np.nanmax(grid, initial=0.0) > 0:               # all zero (a dead network): a linear axis
+            ax.set_yscale("log")
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=45, ha="right", fontsize=7)
         ax.set(ylabel="gradient norm", title="gradient flow across layers")
