@@ -15,8 +15,9 @@ time:
 - ``dropout``: ``nn.Dropout(0.5)`` after each hidden ReLU (off in eval mode);
 - ``augmentation``: each training image shifted by a random whole number of pixels (±1 on 8×8, ±2 on
   28×28) every time it is seen, done on the batch tensor (pad, then crop at a random offset per image);
-- ``early stopping``: the baseline's training, watched on the validation loss; it stops ``patience``
-  epochs after the best one and restores the weights of that epoch;
+- ``early stopping``: the baseline's training, run by ``glasstorch.train.fit`` with the
+  ``glasstorch.train.EarlyStopping`` callback on the validation loss: it stops ``patience`` epochs after
+  the best one and restores the weights of that epoch (``restore_best_weights=True``);
 - ``batch norm``: ``nn.BatchNorm1d`` after each hidden Linear.
 
 Figures: the training and validation accuracy, and loss, per epoch for each variant (one panel each) and bar
@@ -24,8 +25,10 @@ charts of the final gap, in accuracy (training − validation) and in loss (vali
 
 What it shows (seed 0, measured): the baseline memorizes the training set (training loss ~0.001). On 200
 digits the accuracy gap is only ~5% and the remedies barely move it (a few images either way); what they
-narrow is the loss gap — how confidently wrong the model is on new images: 0.22 for the baseline, 0.16 with
-L2 or augmentation, 0.19–0.20 with L1, dropout, early stopping or batch norm. On 500 MNIST images the gap is
+narrow is the loss gap — how confidently wrong the model is on new images: 0.20 for the baseline, 0.14–0.15
+with L2 or augmentation, 0.16–0.19 with L1, dropout, early stopping (best epoch 23, stopped at 33) or batch
+norm. Batch norm mostly speeds training up: 100% training accuracy after 5 epochs instead of 12, and about
+half the baseline's training loss over epochs 3–12. On 500 MNIST images the gap is
 ~18% in accuracy and augmentation, which gives the model more distinct images to learn from, cuts it to
 ~12%. The penalty weights (λ = 3e-2 for L2, 3e-4 for L1) and the dropout rate are textbook values, not
 tuned per data set; with stronger settings the training accuracy falls below 100% too.
@@ -33,13 +36,12 @@ tuned per data set; with stronger settings the training accuracy falls below 100
 Metrics: per variant the final accuracies, losses and both gaps (``gap`` in accuracy, ``loss_gap``); for L1
 the fraction of weights below 1e-3; for early stopping the best and the stopping epoch.
 """
-import copy
-
 import numpy as np
 
 import glasstorch as torch
 from glasstorch import nn
 from glasstorch.nn.utils import l1_penalty, l2_penalty
+from glasstorch.train import EarlyStopping, LambdaCallback, fit
 from glasstorch.utils.data import DataLoader, TensorDataset
 
 from .mnist import load_data
@@ -112,36 +114,39 @@ def train_variant(variant, x_tr, y_tr, x_val, y_val, epochs, seed, quiet):
     loader = DataLoader(TensorDataset(x_tr, y_tr), batch_size=32, shuffle=True, generator=generator)
     max_shift = 1 if x_tr.shape[-1] <= 8 else 2
     history = {k: [] for k in ("train_loss", "train_accuracy", "val_loss", "val_accuracy")}
-    best = {"val_loss": float("inf"), "epoch": 0, "state": None}
-    stopped = None
-    for epoch in progress(range(epochs), variant, quiet=quiet):
-        model.train()
-        for xb, yb in loader:
-            if variant == "augmentation":
-                xb = random_shift(xb, max_shift, generator)
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            if variant == "L2":
-                loss = loss + l2_penalty(weights, L2_WEIGHT)
-            elif variant == "L1":
-                loss = loss + l1_penalty(weights, L1_WEIGHT)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+
+    def record_epoch():  # the whole training and validation sets in eval mode, after each epoch
         for part, (x, y) in (("train", (x_tr, y_tr)), ("val", (x_val, y_val))):
             loss, acc = evaluate(model, x, y)
             history[f"{part}_loss"].append(loss)
             history[f"{part}_accuracy"].append(acc)
-        if variant == "early stopping":
-            if history["val_loss"][-1] < best["val_loss"]:
-                best = {"val_loss": history["val_loss"][-1], "epoch": epoch + 1,
-                        "state": copy.deepcopy(model.state_dict())}
-            elif epoch + 1 - best["epoch"] >= PATIENCE:
-                stopped = epoch + 1
-                break
+
     result = {"history": history}
     if variant == "early stopping":
-        model.load_state_dict(best["state"])  # the weights of the best validation epoch
-        result.update(best_epoch=best["epoch"], stopped_epoch=stopped or epochs)
+        # the baseline's training, run by the library's loop: fit evaluates the validation loss after each
+        # epoch and EarlyStopping stops PATIENCE epochs after its lowest one, then loads that epoch's weights
+        stopper = EarlyStopping(monitor="val_loss", patience=PATIENCE, restore_best_weights=True)
+        val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=len(x_val))  # one batch: the whole set
+        fit(model, loader, val_loader, loss_fn=nn.CrossEntropyLoss(), optimizer=optimizer, epochs=epochs,
+            callbacks=[LambdaCallback(on_epoch_end=lambda state, epoch, logs: record_epoch()), stopper],
+            quiet=True, log=None)
+        stopped = epochs if stopper.stopped_epoch is None else stopper.stopped_epoch + 1   # 1-based epochs
+        result.update(best_epoch=stopper.best_epoch + 1, stopped_epoch=stopped)
+    else:
+        for _ in progress(range(epochs), variant, quiet=quiet):
+            model.train()
+            for xb, yb in loader:
+                if variant == "augmentation":
+                    xb = random_shift(xb, max_shift, generator)
+                loss = nn.functional.cross_entropy(model(xb), yb)
+                if variant == "L2":
+                    loss = loss + l2_penalty(weights, L2_WEIGHT)
+                elif variant == "L1":
+                    loss = loss + l1_penalty(weights, L1_WEIGHT)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            record_epoch()
     result["train_loss"], result["train_accuracy"] = evaluate(model, x_tr, y_tr)
     result["val_loss"], result["val_accuracy"] = evaluate(model, x_val, y_val)
     result["gap"] = result["train_accuracy"] - result["val_accuracy"]

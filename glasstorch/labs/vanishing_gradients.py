@@ -18,17 +18,17 @@ output layer — trained on the same data:
   path carries the gradient back unchanged, whatever the sigmoids do.
 
 The gradient norm of each layer's weight matrix is measured on one batch at initialization and again after
-training (figure: one curve per variant, log scale), with training curves side by side. Skip connections
-are what let He et al. train networks of 100+ layers: the lab ends by training the small ResNet of
-``glasstorch.vision.models`` briefly, with its per-layer gradient norms.
+training by ``glass.watch``, whose gradient hooks record ‖∂L/∂W‖ per parameter (figure: one curve per
+variant, log scale), with training curves side by side. Skip connections are what let He et al. train
+networks of 100+ layers: the lab ends by training the small ResNet of ``glasstorch.vision.models`` briefly,
+with its per-layer gradient norms.
 
 Metrics: per variant the gradient norm of every layer, the ratio first hidden layer / last hidden layer, the
 training loss per epoch and the test accuracy; for the ResNet its accuracy and gradient norms.
 """
-import numpy as np
-
 import glasstorch as torch
 from glasstorch import nn
+from glasstorch.glass import watch
 from glasstorch.utils.data import DataLoader, TensorDataset
 
 from .mnist import load_data
@@ -77,14 +77,17 @@ class DeepMLP(nn.Module):
 
 
 def gradient_norms(model, named_weights, x, y):
-    """The L2 norm of ∂loss/∂W for each named weight, from one forward/backward on (x, y) in train mode; the
-    gradients are read straight from ``p.grad`` (and cleared again)."""
+    """The L2 norm ‖∂loss/∂W‖ = √(Σ g²) of each weight, from one forward/backward on (x, y) in train mode,
+    read from ``glass.watch``'s gradient hooks: ``named_weights`` is a list of (label, parameter name), and
+    the result maps each label to the norm watch recorded for that parameter (the gradients are cleared
+    again, so training starts from the same state as without the probe)."""
     model.train()
     model.zero_grad()
-    nn.functional.cross_entropy(model(x), y).backward()
-    norms = {name: float(np.linalg.norm(w.grad.numpy())) for name, w in named_weights}
+    with watch(model, every=1, what="gradients") as w:   # every step recorded; only the gradient norms
+        nn.functional.cross_entropy(model(x), y).backward()
     model.zero_grad()
-    return norms
+    params = w.history["params"]
+    return {label: params[name]["grad_norm"][-1] for label, name in named_weights}
 
 
 def first_to_last(norms):
@@ -138,7 +141,7 @@ def run(run_dir, quick=False, seed=0, log=print, dataset=None, epochs=None, data
     for variant in VARIANTS:
         torch.manual_seed(seed)
         model = DeepMLP(x_tr[0].numel(), width, DEPTH, variant)
-        named = [(name, layer.weight) for name, layer in model.linears()]
+        named = [(name, f"{name}.weight") for name, _ in model.linears()]
         at_init = gradient_norms(model, named, x_probe, y_probe)
         history = train(model, x_tr, y_tr, x_te, y_te, epochs,
                         lambda ps: torch.optim.SGD(ps, lr=LR, momentum=0.9), seed, variant, quick)
@@ -166,7 +169,7 @@ def _resnet(x_tr, y_tr, x_te, y_te, quick, seed, log):
         x_tr, y_tr = x_tr[:10000], y_tr[:10000]
     torch.manual_seed(seed)
     model = _small_resnet(x_tr.shape[1])
-    named = [(n, p) for n, p in model.named_parameters() if p.dim() == 4 or n == "fc.weight"]
+    named = [(n, n) for n, p in model.named_parameters() if p.dim() == 4 or n == "fc.weight"]
     probe = slice(0, 128)
     at_init = gradient_norms(model, named, x_tr[probe], y_tr[probe])
     epochs = 1 if quick else 2
