@@ -5,8 +5,9 @@ when a module is called from outside any other module (so it is a whole model, n
 training mode, and has parameters, attaches ``glass.watch`` to it the first time. Loss modules (no
 parameters) and the layers inside a model are left alone. When the script ends (normally or with an
 error), the original ``__call__`` is put back, every watch is closed, and the run folder gets, per model,
-the watch figures (activation histograms, gradient flow, dead units), the per-layer table and the model
-summary, plus everything the script printed, in ``report.html`` and ``metrics.json``.
+the watch figures (activation histograms, gradient flow, and dead units when it has ReLU, Sigmoid or Tanh
+modules), the per-layer table and the model summary, plus everything the script printed, in ``report.html``
+and ``metrics.json``.
 
 The replacement lives only for the duration of ``watch_script``: outside it ``Module.__call__`` is the
 plain one, so watching costs nothing when it is not asked for.

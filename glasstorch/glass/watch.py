@@ -14,7 +14,10 @@ training mode; ``count="manual"`` counts the calls of ``w.step()`` instead, made
 
 - for every leaf module (a module without children), from a forward hook on its output: the mean and standard
   deviation and a histogram (``bins`` bins over that step's min..max; outputs bigger than ``max_values``
-  elements are histogrammed on a fixed random sample of ``max_values`` of them, the mean and std use every value);
+  elements are histogrammed on a fixed random sample of ``max_values`` of them, the mean and std use every value).
+  A module called more than once in one forward pass (one ``self.relu`` used after two layers) gets one record
+  per call: ``relu`` for its first call, ``relu#2`` for its second, and so on, so that every record holds one
+  entry per recorded step;
 - for ``nn.ReLU``/``nn.ReLU6`` modules: the fraction of dead units. A *unit* is one output feature: for an
   output (N, F) a feature, for a conv output (N, C, H, W) a channel at one position (C·H·W units). A unit is
   dead on a step when it is 0 for every sample of the batch. ``dead_channels`` is also kept: the fraction of
@@ -49,6 +52,7 @@ __all__ = ["watch", "Watch", "plot_activation_histograms", "plot_gradient_flow",
 
 WHAT = frozenset(("activations", "histograms", "dead", "gradients", "updates"))
 DEAD_KINDS = ("ReLU", "ReLU6")
+UNIT_KINDS = DEAD_KINDS + ("Sigmoid", "Tanh")   # the layers of the dead-units figure
 
 
 def watch(model, every=10, bins=50, what=None, count="forward", max_values=4096, sigmoid_low=0.01,
@@ -81,6 +85,7 @@ class Watch:
         self._recording = False           # this step is recorded
         self._snapshot = None             # {name: (copy of weights, its norm)} of the last recorded step
         self._handles = []
+        self._calls = {}                  # layer name -> how many times it ran in this forward pass
         self.history = {"steps": [], "layers": {}, "params": {}}
         self._attach()
         if count == "manual":
@@ -97,8 +102,7 @@ class Watch:
             if next(iter(module.children()), None) is not None:
                 continue                                  # a container: its leaves are watched
             name = path or type(module).__name__
-            layers[name] = {"type": type(module).__name__, "step": [], "mean": [], "std": [], "hist": [],
-                            "edges": [], "dead": [], "dead_channels": [], "saturated": []}
+            layers[name] = _layer_record(type(module).__name__)
             self._layer_hooks.append((module, self._layer_hook(name, type(module).__name__)))
         self._params = {name: p for name, p in self.model.named_parameters() if p.requires_grad}
         for name, p in self._params.items():
@@ -140,6 +144,7 @@ class Watch:
         self._begin_step()
 
     def _on_root_forward(self, module, args):
+        self._calls = {}                                  # a new forward pass: count each layer's calls anew
         if not module.training:
             self._record_acts = False                     # an evaluation pass: not a training step
         elif self.count == "forward":
@@ -184,8 +189,24 @@ class Watch:
     def _layer_hook(self, name, kind):
         def hook(module, args, output):
             if self._record_acts:
-                self._record_layer(name, kind, output)
+                k = self._calls.get(name, 0) + 1          # the k-th call of this module in this forward pass
+                self._calls[name] = k
+                self._record_layer(name if k == 1 else self._call_record(name, k, kind), kind, output)
         return hook
+
+    def _call_record(self, name, k, kind):
+        """The name of the record of the k-th call (k >= 2) of layer ``name``: ``name#k``, made the first time
+        and placed right after the record of call k-1, so that the layers stay in the order they ran."""
+        key = f"{name}#{k}"
+        layers = self.history["layers"]
+        if key not in layers:
+            after = name if k == 2 else f"{name}#{k - 1}"
+            items = list(layers.items())
+            at = [n for n, _ in items].index(after) + 1
+            items.insert(at, (key, _layer_record(kind)))
+            layers.clear()
+            layers.update(items)
+        return key
 
     def _grad_hook(self, name):
         def hook(grad):
@@ -268,13 +289,31 @@ class Watch:
             grad = f"{rec['grad_norm'][-1]:.4g}" if rec["grad_norm"] else "-"
             ratio = f"{rec['update_ratio'][-1]:.3g}" if rec["update_ratio"] else "-"
             lines.append(f"{name:<24}{str(tuple(rec['shape'])):<20}{grad:>12}{ratio:>15}")
+        if not _has_unit_records(self.history):
+            kinds = {rec["type"] for rec in self.history["layers"].values()}
+            why = ("what= leaves out 'dead'" if "dead" not in self.what else
+                   "the model has no nn.ReLU, ReLU6, Sigmoid or Tanh module" if not kinds & set(UNIT_KINDS) else
+                   "no training step recorded yet")
+            lines.append(f"dead units: none recorded ({why}), so there is no dead-units figure")
         return "\n".join(lines)
 
     def save_figures(self, run_dir, prefix="watch_"):
-        """Draw the three figures into ``run_dir`` (a RunFolder or a folder path); returns their paths."""
-        return [plot_activation_histograms(self, run_dir, f"{prefix}activation_histograms.png"),
-                plot_gradient_flow(self, run_dir, f"{prefix}gradient_flow.png"),
-                plot_dead_units(self, run_dir, f"{prefix}dead_units.png")]
+        """Draw the figures into ``run_dir`` (a RunFolder or a folder path); returns their paths. The dead-units
+        figure is left out when there is nothing to draw in it (no ReLU, Sigmoid or Tanh module)."""
+        paths = [plot_activation_histograms(self, run_dir, f"{prefix}activation_histograms.png"),
+                 plot_gradient_flow(self, run_dir, f"{prefix}gradient_flow.png"),
+                 plot_dead_units(self, run_dir, f"{prefix}dead_units.png")]
+        return [p for p in paths if p is not None]
+
+
+def _layer_record(kind):
+    return {"type": kind, "step": [], "mean": [], "std": [], "hist": [], "edges": [], "dead": [],
+            "dead_channels": [], "saturated": []}
+
+
+def _has_unit_records(h):
+    """Whether any layer recorded dead ReLU units or saturated sigmoid/tanh values."""
+    return any(rec.get("dead") or rec.get("saturated") for rec in h["layers"].values())
 
 
 def _norm(a):
@@ -415,20 +454,20 @@ def plot_gradient_flow(w, target, name="gradient_flow.png"):
 
 
 def plot_dead_units(w, target, name="dead_units.png"):
-    """The fraction of dead ReLU units (and of saturated sigmoid/tanh values) per layer over the steps."""
+    """The fraction of dead ReLU units (and of saturated sigmoid/tanh values) per layer over the steps; returns
+    the file's path, or None (and writes nothing) when no layer recorded either: an empty figure says nothing."""
     h = _history(w)
+    if not _has_unit_records(h):
+        return None
     ctx, path = _figure(target, name, (8, 4))
     with ctx as fig:
         ax = fig.gca()
-        drawn = False
         for n, rec in h["layers"].items():
             steps = rec["step"]
             for key, label in (("dead", "dead"), ("saturated", "saturated")):
                 if rec.get(key):
                     ax.plot(steps[:len(rec[key])], rec[key], label=f"{n} {label}")
-                    drawn = True
         ax.set(xlabel="step", ylabel="fraction of units", ylim=(-0.02, 1.02),
                title="dead ReLU units / saturated sigmoid, tanh values")
-        if drawn:
-            ax.legend(fontsize=7)
+        ax.legend(fontsize=7)
     return path

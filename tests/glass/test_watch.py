@@ -224,3 +224,50 @@ def test_figures_into_a_run_folder_and_a_path(tmp_path):
     assert target == tmp_path / "hist.png" and target.exists()
     assert glass.plot_gradient_flow(w, tmp_path / "figs").parent == tmp_path / "figs"
 
+
+
+class _TwoCalls(nn.Module):
+    """One ReLU module used twice in forward, as many scripts write it (``self.relu``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2, self.fc3 = nn.Linear(3, 4), nn.Linear(4, 4), nn.Linear(4, 1)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.fc3(self.relu(self.fc2(self.relu(self.fc1(x)))))
+
+
+def test_a_module_called_twice_per_step_gets_one_record_per_call():
+    model = _TwoCalls()
+    with torch.no_grad():
+        model.fc2.weight.fill_(-1.0)          # the second ReLU sees fc2's output: all negative, 100% dead
+        model.fc2.bias.fill_(-1.0)
+    x, y = torch.rand(8, 3), torch.randn(8, 1)
+    with glass.watch(model, every=2) as w:
+        sgd_steps(model, x, y, 5)             # steps 0, 2, 4 recorded
+    layers = w.history["layers"]
+    assert list(layers) == ["fc1", "fc2", "fc3", "relu", "relu#2"]
+    first, second = layers["relu"], layers["relu#2"]
+    assert first["step"] == second["step"] == [0, 2, 4]          # one entry per recorded step, not two
+    assert len(first["hist"]) == len(second["hist"]) == 3
+    assert second["type"] == "ReLU" and second["dead"] == [1.0, 1.0, 1.0]
+    assert first["dead"][0] < 1.0
+    # the first call's values are those of relu(fc1(x)) alone
+    with torch.no_grad():
+        h1 = model.relu(model.fc1(x))
+    assert first["mean"][-1] == pytest.approx(h1.mean().item(), rel=1e-5)
+    assert "relu#2" in w.summary()
+
+
+def test_no_dead_units_figure_without_relu_sigmoid_or_tanh(tmp_path):
+    from glasstorch.labs.runfolder import RunFolder
+    model = nn.Sequential(nn.Linear(3, 4), nn.GELU(), nn.Linear(4, 1))
+    with glass.watch(model, every=1) as w:
+        sgd_steps(model, torch.randn(5, 3), torch.randn(5, 1), 2)
+    run = RunFolder(tmp_path / "run")
+    paths = w.save_figures(run)
+    assert sorted(p.name for p in paths) == ["watch_activation_histograms.png", "watch_gradient_flow.png"]
+    assert not (tmp_path / "run" / "watch_dead_units.png").exists()
+    assert glass.plot_dead_units(w, tmp_path / "dead.png") is None and not (tmp_path / "dead.png").exists()
+    assert "no dead-units figure" in w.summary() and "no nn.ReLU" in w.summary()
