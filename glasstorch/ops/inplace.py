@@ -5,6 +5,12 @@
 - The result must fit the tensor's dtype and shape: ``int_tensor.add_(0.5)`` raises, as in PyTorch.
 - When nothing needs a gradient, the array is changed in place (NumPy ``out=``), so views of it see the
   change, as in PyTorch.
+- While an instrument watches every op (``Hooks.forward`` is set: ``glass.detect_anomaly``, ``glass.profile``),
+  the arithmetic in-place ops (``add_``, ``sub_``, ``mul_``, ``div_``, ``clamp_``, ``addcmul_``, ``addcdiv_``)
+  compute through the out-of-place op, so that the instrument sees them (``ones(3).div_(0)`` is reported by
+  ``detect_anomaly`` as the ``Div`` that gave inf), and then write into the array as above. Outside
+  instruments this costs one class-attribute check. Writes of given values (``fill_``, ``copy_``,
+  ``x[i] = v``) are not checked, as creating a tensor is not.
 - When the op must be recorded, glasstorch computes the op out of place and rebinds the tensor to the new
   values and the new ``grad_fn``. Deviation from PyTorch: views taken earlier do not see that change, and
   values saved for an earlier backward stay valid instead of raising a version-counter error.
@@ -12,6 +18,7 @@
 import numpy as np
 
 from .. import _dtype
+from ..autograd.function import Hooks
 from ..autograd.grad_mode import GradMode
 from ..tensor import Tensor
 from . import elementwise as ew
@@ -72,10 +79,21 @@ def apply_(t, fn, *args, **kwargs):
     return _write(t, result._array)
 
 
+def _through_op(t, fn, *args, **kwargs):
+    """``t = fn(t, *args)`` in t's own array, computed by the out-of-place op so that the instrument attached
+    to ``Hooks.forward`` sees it (detect_anomaly checks its result; profile counts it)."""
+    from ..autograd.grad_mode import no_grad
+    with no_grad():
+        result = fn(t, *args, **kwargs)
+    return _write(t, result._array)
+
+
 def add_(t, other, alpha=1):
     if _records(t, other):
         return _rebind(t, ew.add(t, other, alpha=alpha))
     _check_cast(t, other)
+    if Hooks.forward is not None:
+        return _through_op(t, ew.add, other, alpha=alpha)
     o = ew.as_array(ew._operand(other))
     _shape_ok(t, o)
     np.add(t._array, o if alpha == 1 else o * alpha, out=t._array, casting="unsafe")
@@ -91,6 +109,8 @@ def mul_(t, other):
     if _records(t, other):
         return _rebind(t, ew.mul(t, other))
     _check_cast(t, other)
+    if Hooks.forward is not None:
+        return _through_op(t, ew.mul, other)
     o = ew.as_array(ew._operand(other))
     _shape_ok(t, o)
     np.multiply(t._array, o, out=t._array, casting="unsafe")
@@ -99,7 +119,7 @@ def mul_(t, other):
 
 
 def div_(t, other, rounding_mode=None):
-    if rounding_mode is not None or _records(t, other) or t._array.dtype.kind != "f":
+    if rounding_mode is not None or _records(t, other) or t._array.dtype.kind != "f" or Hooks.forward is not None:
         return apply_(t, ew.div, other, rounding_mode=rounding_mode)
     o = ew.as_array(ew._operand(other))
     _shape_ok(t, o)
@@ -111,6 +131,8 @@ def div_(t, other, rounding_mode=None):
 def clamp_(t, min=None, max=None):
     if _records(t, min, max):
         return _rebind(t, ew.clamp(t, min, max))
+    if Hooks.forward is not None:
+        return _through_op(t, ew.clamp, min, max)
     np.clip(t._array, ew.as_array(min), ew.as_array(max), out=t._array, casting="unsafe")
     t._version += 1
     return t

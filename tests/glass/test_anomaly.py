@@ -275,3 +275,32 @@ def test_module_calls_unchanged_outside_the_block():
     assert calls == [(1, 3), (1, 3)]
     np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
     _assert_off()
+
+
+def test_in_place_ops_without_grad_are_checked_too():
+    """``div_``, ``add_``, ``mul_`` write straight into the array when no gradient is recorded; inside the block
+    they are checked like every other op, and still change the array itself (views see it)."""
+    with pytest.raises(RuntimeError, match=r"forward of Div gave inf(.|\n)*Div of \(1\.0, 0\) gave inf"):
+        with glass.detect_anomaly():
+            glasstorch.ones(3).div_(0)
+    with pytest.raises(RuntimeError, match="forward of Add gave nan"):
+        with glass.detect_anomaly():
+            glasstorch.full((2,), float("inf")).add_(float("-inf"))
+    with pytest.raises(RuntimeError, match="forward of Mul gave nan"):
+        with glass.detect_anomaly():
+            x = glasstorch.zeros(2)
+            with glasstorch.no_grad():                       # as in an optimizer's update
+                x.mul_(float("inf"))
+    _assert_off()
+    with glass.detect_anomaly():                             # finite results: written in place, views see them
+        a = glasstorch.ones(4)
+        view = a[1:]
+        a.add_(1).mul_(3).div_(2).clamp_(max=2.5).sub_(0.5)
+        assert view.tolist() == [2.0, 2.0, 2.0] and a.tolist() == [2.0] * 4
+    # outside the block, and under PyTorch's own detect_anomaly (backward only), nothing is raised, as in PyTorch
+    assert glasstorch.ones(2).div_(0).tolist() == [float("inf")] * 2
+    with torch.autograd.detect_anomaly():
+        assert torch.ones(2).div_(0).tolist() == [float("inf")] * 2
+    with glasstorch.autograd.detect_anomaly():
+        assert glasstorch.ones(2).div_(0).tolist() == [float("inf")] * 2
+    _assert_off()
