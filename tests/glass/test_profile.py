@@ -115,3 +115,30 @@ def test_verbose_prints_the_table(capsys):
     with glass.profile(verbose=True):
         glasstorch.ones(3).exp()
     assert "Exp" in capsys.readouterr().out
+
+
+def test_backward_flops_of_a_linear_layer():
+    layer = nn.Linear(784, 256)
+    forward = 2 * 64 * 784 * 256
+    x = glasstorch.randn(64, 784)
+    with glass.profile() as prof:                  # only the weight needs a gradient: dL/dW = dL/dyᵀ · x
+        layer(x).relu().sum().backward()
+    rows = _by_op(prof)
+    assert rows["Linear"]["flops"] == forward and rows["Linear"]["backward_flops"] == forward
+    assert rows["Linear"]["backward_gflop"] == pytest.approx(forward / 1e9)
+    assert rows["Relu"]["backward_flops"] == 64 * 256 and rows["Sum"]["backward_flops"] == 0
+    x.requires_grad_(True)
+    with glass.profile() as prof:                  # the input too: dL/dx = dL/dy · W, another 2·m·n·k
+        layer(x).sum().backward()
+    assert _by_op(prof)["Linear"]["backward_flops"] == 2 * forward
+    layer.weight.requires_grad_(False)
+    with glass.profile() as prof:                  # a frozen weight, the input needs it: 1×
+        layer(x).sum().backward()
+    assert _by_op(prof)["Linear"]["backward_flops"] == forward
+    with glass.profile() as prof:                  # no backward run: no backward FLOPs
+        layer(x).sum()
+    assert _by_op(prof)["Linear"]["backward_flops"] == 0
+    header = prof.table().splitlines()[1]
+    assert "forward GFLOP" in header and "backward GFLOP" in header
+    line = [ln for ln in prof.table().splitlines() if ln.startswith("Linear")][0].split()
+    assert line[4] == f"{forward / 1e9:.4f}" and line[5] == "0.0000"
