@@ -15,6 +15,11 @@ produced (``Function.apply`` notes it on the node as ``_output_meta``). Each lea
 path (``fc1.weight``) when ``model`` is given, else ``param``/``input``, its shape and, for small graphs, its
 values and, once ``backward()`` has run, its gradient.
 
+The module that ran each op is known only for graphs built inside ``glass.detect_anomaly()``, which notes on
+every node the outermost module and the module running (``node._module``, a pair); there the op nodes also
+show ``in fc1 (Linear)``, the path from ``model``'s ``named_modules()`` (or the outermost module's).
+Elsewhere autograd keeps no such record, so the label is absent.
+
 Not in PyTorch (there the usual tool is the third-party ``torchviz.make_dot``).
 """
 import os
@@ -51,11 +56,12 @@ def graph(output, model=None, values="auto"):
     order = forward_order(output.grad_fn)
     ids = {node: i for i, node in enumerate(order)}
     counts = {}
+    module_paths = _ModulePaths(model)
     for node in order:
         if type(node) is AccumulateGrad:
             nodes.append(_leaf_record(ids[node], node.variable, names, counts))
         else:
-            nodes.append(_op_record(ids[node], node, node is output.grad_fn, output))
+            nodes.append(_op_record(ids[node], node, node is output.grad_fn, output, module_paths))
             edges += [(ids[nxt], ids[node]) for nxt in node._next if nxt is not None]  # input → op
     return _finish(nodes, edges, values)
 
@@ -130,14 +136,35 @@ def _leaf_record(nid, t, names, counts):
             "dtype": _dtype_name(t._array.dtype), "value": t._array, "grad": grad}
 
 
-def _op_record(nid, node, is_output, output):
+class _ModulePaths:
+    """The path of the module that ran an op, from the (outermost module, running module) pair that
+    ``detect_anomaly`` notes on a node: named by ``model`` (an nn.Module) when given, else by the outermost."""
+
+    def __init__(self, model):
+        self.model = model if hasattr(model, "named_modules") else None
+        self._names = {}
+
+    def __call__(self, entry):
+        if not (isinstance(entry, tuple) and len(entry) == 2):
+            return None
+        root, module = entry
+        root = self.model if self.model is not None else root
+        names = self._names.get(id(root))
+        if names is None:
+            names = self._names[id(root)] = {id(m): n for n, m in root.named_modules()}
+        name = names.get(id(module))
+        if name is None:
+            return None                                   # a module outside the model given
+        return f"{name or '(model)'} ({type(module).__name__})"
+
+
+def _op_record(nid, node, is_output, output, module_paths):
     meta = getattr(node, "_output_meta", None)
     if is_output:
         meta = (output._array.shape, output._array.dtype)
     shape, dtype = (tuple(meta[0]), _dtype_name(meta[1])) if meta is not None else (None, None)
-    module = getattr(node, "_module", None)
     return {"id": nid, "kind": "op", "name": node.name(), "shape": shape, "dtype": dtype,
-            "module": module if isinstance(module, str) else None, "output": is_output}
+            "module": module_paths(getattr(node, "_module", None)), "output": is_output}
 
 
 def _dtype_name(dtype):

@@ -149,3 +149,21 @@ def test_recording_output_meta_is_cheap():
     a = torch.randn(4, 4, requires_grad=True)
     op = min(timeit.repeat(lambda: a + a, number=2000, repeat=5))
     assert line < 0.25 * op
+
+
+def test_ops_built_inside_detect_anomaly_show_their_module():
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    x = torch.randn(5, 4)
+    with glass.detect_anomaly():                 # notes on every node the module that ran it
+        out = model(x)
+        loss = out.sum() * 2                     # outside any module
+    g = glass.graph(loss, model)
+    ops = [n for n in g.nodes if n["kind"] == "op"]
+    modules = {n["name"]: n["module"] for n in ops}
+    assert [n["module"] for n in ops if n["shape"] == (5, 8)] == ["0 (Linear)", "1 (ReLU)"]
+    assert [n["module"] for n in ops if n["shape"] == (5, 2)] == ["2 (Linear)"]
+    assert modules["MulBackward0"] is None and modules["SumBackward0"] is None
+    assert "in 0 (Linear)" in g.dot and "in 2 (Linear)" in g.dot
+    # without model= the outermost module called names them; outside detect_anomaly nothing is known
+    assert "in 2 (Linear)" in glass.graph(loss).dot
+    assert "\\nin " not in glass.graph(model(x).sum(), model).dot
