@@ -28,6 +28,7 @@ import numpy as np
 
 from ..autograd.function import Function, unbroadcast
 from ..backend import get_array_module
+from . import elementwise as _ew
 from . import shape as _shape
 from .dropout import _scaled_mask
 from .matmul import _scalar
@@ -174,9 +175,11 @@ def _causal_bias(L, S, dtype, xp):
 
 
 def _mask_bias(mask, dtype, scores_shape):
-    """The additive mask: a float tensor as it is (its gradient may be wanted), a bool one as 0 / −inf."""
+    """The additive mask: a float tensor in the query's dtype (its gradient may be wanted), a bool one as
+    0 / −inf. As in PyTorch 2.13, a float mask must be float32 or the query's dtype; a float32 one is cast to
+    it (float64 queries with a float32 mask give float64; a float64 mask with float32 queries is an error)."""
     a = mask._array
-    if a.dtype != np.bool_ and a.dtype != dtype:
+    if a.dtype != np.bool_ and a.dtype != dtype and a.dtype != np.float32:
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_cpp_name(a) if a.dtype.kind == 'f' else _int_name(a)} and  "
                            f"query.dtype: {_cpp_name(np.empty(0, dtype))} instead.")
@@ -192,6 +195,8 @@ def _mask_bias(mask, dtype, scores_shape):
         bias = xp.zeros(a.shape, dtype)
         bias[~a] = -math.inf  # False = may not attend
         return bias
+    if a.dtype != dtype:
+        return _ew.to_dtype(mask, dtype)  # differentiable: dM comes back cast to float32
     return mask
 
 

@@ -53,6 +53,14 @@ def test_sdpa_scale_and_float64():
     check(sdpa(scale=2.0), (2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 8), dtype=np.float64)
 
 
+def test_sdpa_float32_mask_with_float64_inputs():
+    # PyTorch 2.13 takes a float32 mask with float64 q/k/v: the output is float64, the mask's gradient float32
+    # (the reverse, a float64 mask with float32 inputs, is an error: see test_sdpa_errors)
+    m = np.random.default_rng(3).standard_normal((4, 5)).astype(np.float32)
+    check(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), m, dtype=np.float64)
+    check(sdpa_mask(), (2, 3, 4, 8), (2, 3, 5, 8), (2, 3, 5, 8), m[None, None], dtype=np.float64)
+
+
 @pytest.mark.parametrize("mask_shape", [(5, 7), (2, 1, 5, 7), (1, 7), (3, 1, 7)], ids=str)
 def test_sdpa_bool_masks(mask_shape):
     check(sdpa_mask(), (2, 3, 5, 8), (2, 3, 7, 8), (2, 3, 7, 8), bool_mask(mask_shape))
@@ -159,6 +167,10 @@ def test_sdpa_errors():
                 exc=RuntimeError, match="is_causal")
     check_error(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), np.ones((4, 5), np.int64), exc=RuntimeError,
                 match="attn_mask dtype")
+    check_error(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), np.ones((4, 5), np.float64), exc=RuntimeError,
+                match="attn_mask.dtype: double and  query.dtype: float")    # a float64 mask, float32 inputs
+    check_error(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), np.ones((4, 5), np.float16), exc=RuntimeError,
+                match="attn_mask.dtype: c10::Half", dtype=np.float64)       # only float32 or query's dtype
     check_error(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), np.ones((4, 4), bool), exc=RuntimeError,
                 match=r"\[4, 4\]")
     check_error(sdpa_mask(), (2, 4, 8), (2, 5, 8), (2, 5, 8), (3, 2, 4, 5), exc=RuntimeError, match=r"\[3, 2, 4, 5\]")

@@ -4,7 +4,6 @@ key padding), is_causal, batch_first, norm_first, relu/gelu/callable activations
 of inputs and every parameter; reprs and state_dict keys; errors; float64 gradchecks; the causal mask; the
 glasstorch-only sinusoidal positional encoding; and a tiny training run that learns to shift a sequence."""
 import math
-import time
 
 import numpy as np
 import pytest
@@ -71,6 +70,13 @@ def _masks(**arrays):
 
 def _causal(n, dtype=np.float32):
     m = np.triu(np.full((n, n), -np.inf, dtype=np.float32), 1)
+    return m if dtype == np.float32 else np.isinf(m)
+
+
+def _causal_rect(rows, cols, dtype=np.float32):
+    """The causal mask of an (rows, cols) score matrix from the top-left corner, as sdpa's is_causal makes it:
+    query i may see keys 0..i. float: 0 / −inf; bool: True = may not attend (MultiheadAttention's meaning)."""
+    m = np.triu(np.full((rows, cols), -np.inf, dtype=np.float32), 1)
     return m if dtype == np.float32 else np.isinf(m)
 
 
@@ -254,6 +260,35 @@ def test_decoder_layer_masks_match_pytorch(masks):
     _compare(t, g, [(T, N, D), (S, N, D)], **arrays)
 
 
+@pytest.mark.parametrize("masks", ["float", "bool", "with_padding"])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_decoder_layer_memory_is_causal_matches_pytorch(norm_first, masks):
+    """memory_is_causal: a hint that memory_mask is the (T, S) causal mask; PyTorch then lets sdpa build the
+    triangle itself, unless a memory_key_padding_mask is given, when the mask is used as it is."""
+    t, g = twins(lambda lib: lib.nn.TransformerDecoderLayer(D, H, FF, 0.0, batch_first=True, norm_first=norm_first))
+    _randomize(t, g, seed=4)
+    kind = np.float32 if masks == "float" else bool  # bool with the bool padding masks: no mismatch warning
+    arrays = dict(tgt_mask=_causal(T, kind), tgt_is_causal=True, memory_mask=_causal_rect(T, S, kind),
+                  memory_is_causal=True)
+    if masks == "with_padding":
+        arrays.update(tgt_key_padding_mask=_padding(N, T, seed=1), memory_key_padding_mask=_padding(N, S))
+    _compare(t, g, [_seq_shape(T, True), _seq_shape(S, True)], **arrays)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_decoder_stack_memory_is_causal_matches_pytorch(batch_first):
+    def build(lib):
+        layer = lib.nn.TransformerDecoderLayer(D, H, FF, 0.0, batch_first=batch_first)
+        return lib.nn.TransformerDecoder(layer, 2, norm=lib.nn.LayerNorm(D))
+
+    t, g = twins(build)
+    _randomize(t, g, seed=5)
+    shapes = [_seq_shape(T, batch_first), _seq_shape(S, batch_first)]
+    _compare(t, g, shapes, tgt_mask=_causal(T), memory_mask=_causal_rect(T, S), memory_is_causal=True)
+    _compare(t, g, shapes, tgt_mask=_causal(T, bool), tgt_is_causal=True, memory_mask=_causal_rect(T, S, bool),
+             memory_is_causal=True, memory_key_padding_mask=_padding(N, S))
+
+
 @pytest.mark.parametrize("mode", ["eval", "train"])
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_decoder_stack_with_final_norm_matches_pytorch(batch_first, mode):
@@ -281,8 +316,11 @@ def _small_transformer(lib, **kwargs):
 
 @pytest.mark.parametrize("mode", ["eval", "train"])
 @pytest.mark.parametrize("batch_first", [False, True])
-def test_transformer_matches_pytorch(batch_first, mode):
-    t, g = twins(lambda lib: _small_transformer(lib, batch_first=batch_first, dropout=_dropout_for(mode)))
+@pytest.mark.parametrize("activation", ["relu", "gelu"])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_matches_pytorch(norm_first, activation, batch_first, mode):
+    t, g = twins(lambda lib: _small_transformer(lib, batch_first=batch_first, dropout=_dropout_for(mode),
+                                                norm_first=norm_first, activation=activation))
     same_repr(t, g)
     assert list(g.state_dict()) == list(t.state_dict())
     _randomize(t, g)
@@ -297,6 +335,21 @@ def test_transformer_norm_first_unbatched_matches_pytorch():
     _randomize(t, g, seed=3)
     _compare(t, g, [(S, 16), (T, 16)], tgt_mask=_causal(T), tgt_is_causal=True,
              tol=dict(rtol=1e-4, atol=5e-5))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer_causal_hints_match_pytorch(batch_first):
+    """src_is_causal / tgt_is_causal / memory_is_causal with the causal src, tgt and (T, S) memory masks, with
+    and without key padding masks (which make PyTorch use the masks instead of the hints)."""
+    t, g = twins(lambda lib: _small_transformer(lib, batch_first=batch_first, norm_first=True))
+    _randomize(t, g, seed=6)
+    shapes = [_seq_shape(S, batch_first, d=16), _seq_shape(T, batch_first, d=16)]
+    tol = dict(rtol=1e-4, atol=5e-5)
+    for kind, padding in ((np.float32, {}),
+                          (bool, dict(src_key_padding_mask=_padding(N, S), tgt_key_padding_mask=_padding(N, T, 1),
+                                      memory_key_padding_mask=_padding(N, S)))):  # bool with bool: no warning
+        _compare(t, g, shapes, tol=tol, src_mask=_causal(S, kind), src_is_causal=True, tgt_mask=_causal(T, kind),
+                 tgt_is_causal=True, memory_mask=_causal_rect(T, S, kind), memory_is_causal=True, **padding)
 
 
 def test_transformer_structure_and_init():
@@ -434,7 +487,7 @@ def test_positional_encoding_module_dropout_dtype_repr_and_errors():
 # ---------------------------------------------------------------------------------------------- training
 
 def test_one_layer_causal_encoder_learns_to_shift_a_sequence():
-    """Output t must be input token t−1: a causal one-layer encoder with positions learns it in seconds."""
+    """Output t must be input token t−1: a causal one-layer encoder with positions learns it in 300 steps."""
     nn = glasstorch.nn
     glasstorch.manual_seed(0)
     vocab, length, batch, d = 6, 8, 16, 32
@@ -446,7 +499,6 @@ def test_one_layer_causal_encoder_learns_to_shift_a_sequence():
     optimizer = glasstorch.optim.Adam(params, lr=5e-3)
     mask = nn.Transformer.generate_square_subsequent_mask(length)
     rng = np.random.default_rng(0)
-    start = time.perf_counter()
     for step in range(300):
         tokens = rng.integers(0, vocab, size=(batch, length))
         x = glasstorch.from_numpy(np.eye(vocab, dtype=np.float32)[tokens])
@@ -459,4 +511,3 @@ def test_one_layer_causal_encoder_learns_to_shift_a_sequence():
         if loss.item() < 0.05:
             break
     assert loss.item() < 0.05, f"loss {loss.item():.3f} after {step + 1} steps"
-    assert time.perf_counter() - start < 30  # ~0.5 s on an idle core
