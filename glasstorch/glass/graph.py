@@ -20,7 +20,9 @@ every node the outermost module and the module running (``node._module``, a pair
 show ``in fc1 (Linear)``, the path from ``model``'s ``named_modules()`` (or the outermost module's).
 Elsewhere autograd keeps no such record, so the label is absent.
 
-Not in PyTorch (there the usual tool is the third-party ``torchviz.make_dot``).
+Not in PyTorch (there the usual tool is the third-party ``torchviz.make_dot``). SVG/PNG are drawn by running
+Graphviz's ``dot`` program on the DOT text (Debian's ``graphviz`` package; ``.ci/run`` installs it); the
+``graphviz`` Python package would only wrap that same call, so glasstorch does without it.
 """
 import os
 import shutil
