@@ -46,6 +46,7 @@ import numbers
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
+from .channels import channel_sum, spread
 from .matmul import _CPP_NAMES
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
@@ -143,16 +144,15 @@ def _rows(y, groups):
 
 
 def _unrows(rows, n, h, w, bias):
-    """rows (groups, N·H·W, O/groups) (+ bias) -> a contiguous (N, O, H, W): the transposing copy, bias on the way."""
+    """rows (groups, N·H·W, O/groups) (+ bias) -> a contiguous (N, O, H, W): the transposing copy, then the bias."""
     xp = get_array_module(rows)
     groups, _, og = rows.shape
     out = xp.empty((n, groups, og, h, w), dtype=rows.dtype)
-    src = rows.reshape(groups, n, h, w, og).transpose(1, 0, 4, 2, 3)
-    if bias is None:
-        out[...] = src
-    else:
-        xp.add(src, bias.reshape(groups, og, 1, 1), out=out)
-    return out.reshape(n, groups * og, h, w)
+    out[...] = rows.reshape(groups, n, h, w, og).transpose(1, 0, 4, 2, 3)
+    out = out.reshape(n, groups * og, h, w)
+    if bias is not None:
+        out += spread(bias.reshape(1, -1, 1, 1), out)   # + b[o], laid out over the pixels (see channels.py)
+    return out
 
 
 def _weight_matrix(weight, groups):
@@ -220,7 +220,7 @@ class Convolution(Function):
             cols = _few_channels_cols(x, pads, kh, kw, oh, ow, stride, dilation)
             y = w.reshape(o, c * kh * kw) @ cols
             if b is not None:
-                y += b.reshape(o, 1)
+                y += spread(b.reshape(1, o, 1), y)               # + b[o] at every pixel
         else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
             cols = _im2col(_pad_channels_last(x, pads), groups, kh, kw, oh, ow, stride, dilation)
             y = _unrows(cols @ _weight_matrix(w, groups), n, oh, ow, b)
@@ -240,7 +240,7 @@ class Convolution(Function):
         grad = grad.reshape(y4_shape)                                # G = dL/dy, (N, O, OH, OW)
         gx = gw = gb = None
         if need[2]:
-            gb = grad.sum(axis=(0, 2, 3))                            # dL/db = Σ_(n,h,w) G
+            gb = channel_sum(grad).reshape(-1)                       # dL/db = Σ_(n,h,w) G
         rows = None
         if need[1]:
             if ctx.few:  # dL/dW = Σ_n G_n · cols_nᵀ
