@@ -20,15 +20,22 @@ every node the outermost module and the module running (``node._module``, a pair
 show ``in fc1 (Linear)``, the path from ``model``'s ``named_modules()`` (or the outermost module's).
 Elsewhere autograd keeps no such record, so the label is absent.
 
-Not in PyTorch (there the usual tool is the third-party ``torchviz.make_dot``). SVG/PNG are drawn by running
-Graphviz's ``dot`` program on the DOT text (Debian's ``graphviz`` package; ``.ci/run`` installs it); the
-``graphviz`` Python package would only wrap that same call, so glasstorch does without it.
+Not in PyTorch (there the usual tool is the third-party ``torchviz.make_dot``). SVG/PNG are drawn by
+Graphviz's ``dot`` program (Debian's ``graphviz`` package; ``.ci/run`` installs it) through the ``graphviz``
+Python package (a dependency, installed by ``pip install``): ``g.source()`` is its ``graphviz.Source``, which
+notebooks display and which can render to any format Graphviz knows. Where that package is absent, ``render``
+runs ``dot`` itself on the DOT text, which is all the package does underneath.
 """
 import os
 import shutil
 import subprocess
 
 import numpy as np
+
+try:
+    import graphviz  # the Python wrapper around the dot program; optional, see the module docstring
+except ImportError:  # pragma: no cover - it is a dependency, but glasstorch works without it
+    graphviz = None
 
 from ..autograd.function import AccumulateGrad
 
@@ -187,11 +194,26 @@ class Graph:
         self.edges = edges
         self.dot = dot
 
+    def source(self):
+        """The graph as a ``graphviz.Source`` (the ``graphviz`` Python package's object: notebooks show it,
+        ``.render()``/``.pipe()`` draw it). Raises ImportError naming the package when it is not installed."""
+        if graphviz is None:
+            raise ImportError("Graph.source() needs the graphviz Python package: pip install graphviz "
+                              "(and Graphviz's dot program to draw it); Graph.dot is the DOT text without it")
+        return graphviz.Source(self.dot, format="svg")
+
     def render(self, format="svg"):
-        """The picture as bytes (``format`` "svg", "png", "pdf", ...), drawn by Graphviz's ``dot``."""
+        """The picture as bytes (``format`` "svg", "png", "pdf", ...), drawn by Graphviz's ``dot``: through
+        the ``graphviz`` package when it is installed, else by running ``dot`` directly."""
         program = shutil.which("dot")
         if program is None:
             raise RuntimeError(_INSTALL_HINT.format(fmt=format.upper()))
+        if graphviz is not None:
+            try:
+                return graphviz.Source(self.dot).pipe(format=format)
+            except graphviz.CalledProcessError as error:
+                stderr = error.stderr.decode(errors="replace") if isinstance(error.stderr, bytes) else error.stderr
+                raise RuntimeError(f"Graphviz dot failed: {(stderr or str(error)).strip()}") from None
         done = subprocess.run([program, f"-T{format}"], input=self.dot.encode("utf-8"), capture_output=True)
         if done.returncode != 0:
             raise RuntimeError(f"Graphviz dot failed: {done.stderr.decode(errors='replace').strip()}")

@@ -1,6 +1,7 @@
 """glass.graph: the autograd graph behind a tensor as nodes, edges, DOT text and (with Graphviz) a picture."""
 import re
 import shutil
+import sys
 import timeit
 
 import numpy as np
@@ -111,6 +112,28 @@ def test_svg_and_png_through_graphviz(tmp_path):
     g.save(tmp_path / "g.png")
     assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in g._repr_svg_()
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot program is not installed")
+def test_graphviz_package_and_plain_dot_draw_the_same_picture(monkeypatch):
+    pytest.importorskip("graphviz")
+    graph_module = sys.modules["glasstorch.glass.graph"]   # the module (glass.graph is the function)
+    out, _ = small_expression()
+    g = glass.graph(out)
+    source = g.source()                      # the graphviz package's object, as notebooks show it
+    assert source.source == g.dot
+    through_package = g.render("svg")
+    monkeypatch.setattr(graph_module, "graphviz", None)   # as if the package were not installed
+    assert g.render("svg") == through_package
+    with pytest.raises(ImportError, match="pip install graphviz"):
+        g.source()
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="Graphviz's dot program is not installed")
+def test_a_format_graphviz_does_not_know_is_a_clear_error():
+    out, _ = small_expression()
+    with pytest.raises((RuntimeError, ValueError), match="nosuchformat"):
+        glass.graph(out).render("nosuchformat")
 
 
 def test_missing_dot_program_says_to_install_graphviz(tmp_path, monkeypatch):
