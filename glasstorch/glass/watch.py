@@ -38,7 +38,8 @@ Cost. Only the root model's forward pre-hook (it counts the steps) stays attache
 layer hooks and gradient hooks are attached for the recorded steps only, so the steps in between run as if
 nothing were watching. A recorded step costs a few reductions per layer output, one norm per gradient and
 one copy of the weights. Measured on the course MLP (784-256-128-10, Adam, MNIST-shaped random batches of
-64, one thread, CPU time per step): every=1 1.35-1.37× (about 0.55 ms of fixed work per recorded step), every=2 1.15-1.2×, every=5 1.08×, every=10 1.00-1.07× —
+64, one thread, CPU time per step): every=1 1.35-1.37× (about 0.55 ms of fixed work per recorded step on a
+1.6 ms step), every=2 1.15-1.2×, every=5 1.08×, every=10 1.00-1.07×; on the course CNN every=1 is 1.03-1.12× —
 hence the default ``every=10`` (PyTorch has no ``watch``; this is glasstorch's own instrument). After
 ``close()`` (or the end of the ``with`` block) every hook is removed and the model runs exactly as before.
 """
