@@ -354,10 +354,8 @@ def _dead_fractions(y):
         dead = float(not (y > 0).any())
         return dead, dead
     alive = (y > 0).any(axis=0)                    # (units...): positive for some sample
-    dead = 1.0 - float(alive.mean())
-    if alive.ndim == 1:                            # (N, F): a unit is a channel
-        return dead, dead
-    return dead, 1.0 - float(alive.reshape(alive.shape[0], -1).any(axis=1).mean())
+    alive_channels = alive.reshape(alive.shape[0], -1).any(axis=1)
+    return 1.0 - float(alive.mean()), 1.0 - float(alive_channels.mean())
 
 
 # -- figures -----------------------------------------------------------------------------------------------
