@@ -208,7 +208,10 @@ def div(input, other, *, rounding_mode=None):
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
-        return trunc(div(input, other)).to(_promote(input, other)[2])
+        a, b, rt = _promote(input, other)
+        if rt.kind in "iu":  # exact in integers (through floats, int64 beyond 2**24 would round)
+            return wrap(_trunc_divide(as_array(a), as_array(b)))
+        return trunc(div(a, b)).to(rt)
     a, b, rt = _promote(input, other)
     if rt.kind != "f":
         fd = _dtype.get_default_dtype()
@@ -233,10 +236,27 @@ def pow(input, exponent):
     return Pow.apply(a, b)
 
 
+def _check_integer_divisor(x, y):
+    """Integers have no inf: an integer ``//``, ``%`` or trunc division by zero raises, as PyTorch does on the
+    CPU (NumPy would warn and give 0). An empty result divides nothing, so it does not raise."""
+    kind = (x if isinstance(x, np.ndarray) else y).dtype.kind  # _promote left one dtype (or a Python number)
+    if kind in "iu" and not get_array_module(x, y).all(y) and math.prod(np.broadcast_shapes(_shape(x), _shape(y))):
+        raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
+
+
+def _trunc_divide(x, y):
+    """x / y rounded toward zero, for integers: floor division, plus 1 where it rounded a negative quotient
+    down (a nonzero remainder and operands of opposite signs)."""
+    _check_integer_divisor(x, y)
+    q = get_array_module(x, y).floor_divide(x, y)
+    return q + ((x - q * y != 0) & ((x < 0) != (y < 0)))
+
+
 class FloorDivide(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
+        _check_integer_divisor(x, y)
         return get_array_module(x, y).floor_divide(x, y)
 
     @staticmethod
@@ -253,6 +273,7 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
+        _check_integer_divisor(x, y)
         return get_array_module(x, y).remainder(x, y)
 
     @staticmethod

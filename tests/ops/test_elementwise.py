@@ -154,6 +154,67 @@ def test_remainder_and_floor_divide_floats():
     assert x.grad.tolist() == [1.0, 1.0]
 
 
+INT_ZERO_DIVISIONS = {
+    "floordiv_scalar": lambda t, a, z: a // 0,
+    "floordiv_tensor": lambda t, a, z: a // z,
+    "rfloordiv": lambda t, a, z: 7 // z,
+    "mod_scalar": lambda t, a, z: a % 0,
+    "mod_tensor": lambda t, a, z: a % z,
+    "rmod": lambda t, a, z: 7 % z,
+    "remainder": lambda t, a, z: t.remainder(a, z),
+    "div_floor": lambda t, a, z: t.div(a, 0, rounding_mode="floor"),
+    "div_trunc": lambda t, a, z: t.div(a, z, rounding_mode="trunc"),
+    "method_div_trunc": lambda t, a, z: a.div(0, rounding_mode="trunc"),
+    "broadcast": lambda t, a, z: a.reshape(3, 1) // t.cat([z, z + 1]),
+    "inplace_floordiv": lambda t, a, z: a.__ifloordiv__(z) if hasattr(a, "__ifloordiv__") else a.__floordiv__(z),
+    "inplace_div_floor": lambda t, a, z: a.div_(0, rounding_mode="floor"),
+    "inplace_div_trunc": lambda t, a, z: a.div_(z, rounding_mode="trunc"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INT_ZERO_DIVISIONS))
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8], ids=lambda d: np.dtype(d).name)
+def test_integer_division_by_zero_raises_like_pytorch(name, dtype):
+    # PyTorch on the CPU: RuntimeError('ZeroDivisionError'); NumPy alone would warn and give 0
+    a, z = np.array([5, 0, 3], dtype=dtype), np.array([0], dtype=dtype)
+    check_error(INT_ZERO_DIVISIONS[name], a, z, exc=RuntimeError, match="ZeroDivisionError")
+
+
+def test_integer_zero_division_leaves_inplace_target_unchanged():
+    a = glasstorch.tensor([5, 6])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a.div_(0, rounding_mode="floor")
+    assert a.tolist() == [5, 6]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        a //= glasstorch.tensor([1, 0])
+    assert a.tolist() == [5, 6]
+
+
+def test_division_by_zero_that_does_not_raise():
+    # floats keep inf / nan; an empty integer result divides nothing; true division of integers is float
+    x = np.array([1.0, -1.0, 0.0], dtype=np.float32)
+    for f in (lambda t, x: x / 0, lambda t, x: x // 0, lambda t, x: x % 0, lambda t, x: t.remainder(x, 0.0),
+              lambda t, x: t.div(x, 0, rounding_mode="floor"), lambda t, x: t.div(x, 0, rounding_mode="trunc")):
+        check(f, Const(x))
+    ints, empty = np.array([1, -1, 0]), np.zeros(0, dtype=np.int64)
+    check(lambda t, a: a / 0, ints)
+    check(lambda t, a: a // 0.0, ints)  # promoted to float
+    check(lambda t, a: a % t.zeros(1), ints)
+    check(lambda t, e: e // 0, empty)
+    check(lambda t, e: e % t.zeros(1, dtype=t.int64), empty)
+    check(lambda t, e: t.div(e, 0, rounding_mode="trunc"), empty)
+
+
+def test_integer_trunc_division_is_exact():
+    # through float32, int64 values beyond 2**24 rounded; PyTorch divides the integers themselves
+    a = np.array([-7, 7, -7, 7, 0, -(2 ** 62) - 1, 2 ** 40 + 3, -6], dtype=np.int64)
+    b = np.array([2, -2, -2, 2, -3, 3, -7, 3], dtype=np.int64)
+    check(lambda t, a, b: t.div(a, b, rounding_mode="trunc"), a, b)
+    check(lambda t, a, b: a.div(3, rounding_mode="trunc"), a, b)
+    check(lambda t, a, b: (-(2 ** 40)) // b, a, b)
+    check(lambda t, a, b: t.div(a.to(t.int8), 2, rounding_mode="trunc"), a % 100, b)
+
+
 DTYPES = [np.float32, np.float64, np.int64, np.int32, np.bool_, np.uint8]
 
 
