@@ -430,3 +430,27 @@ def test_image_folder_options_and_errors(image_tree, tmp_path):
     assert texts[0] == ("not an image", 2) and texts.classes == ["bird", "cat", "dog", "empty"]
     with pytest.raises(ValueError, match="Both extensions and is_valid_file"):
         datasets.DatasetFolder(image_tree, loader=str)
+
+
+def test_image_folder_corrupt_files_name_the_file_and_the_index(image_tree):
+    noise = np.random.default_rng(0).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    Image.fromarray(noise).save(image_tree / "dog" / "a.png")
+    good = (image_tree / "dog" / "a.png").read_bytes()
+    (image_tree / "dog" / "a.png").write_bytes(good[:len(good) // 2])  # a valid header, pixels cut short
+    (image_tree / "dog" / "b.png").write_bytes(b"\x89PNG garbage, not an image" * 3)
+    ds = datasets.ImageFolder(image_tree, transform=transforms.ToTensor())
+    assert np.asarray(ds[2][0]).shape == (3, 4, 6)  # the other samples still load
+    for index, name in ((3, "a.png"), (4, "b.png")):
+        path = str(image_tree / "dog" / name)
+        with pytest.raises(DatasetFileError) as error:
+            ds[index]
+        message = str(error.value)
+        assert message.startswith(path) and f"sample {index} of this ImageFolder" in message, message
+        assert isinstance(error.value.__cause__, Exception)  # Pillow's own error is kept as the cause
+    with pytest.raises(DatasetFileError, match="a.png: sample 3 .*OSError: image file is truncated"):
+        ds[3]
+    with pytest.raises(DatasetFileError, match="sample -2 .*UnidentifiedImageError"):
+        ds[-2]
+    (image_tree / "dog" / "sub" / "c.PNG").unlink()  # gone since the scan
+    with pytest.raises(DatasetFileError, match=r"c\.PNG: sample 5 .*FileNotFoundError"):
+        ds[5]

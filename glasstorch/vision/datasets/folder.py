@@ -13,9 +13,14 @@ A file is valid when ``is_valid_file(path)`` says so, or otherwise when its name
 one of ``extensions``; give exactly one of the two. ImageFolder uses ``IMG_EXTENSIONS`` and opens each
 image with Pillow, converted to RGB. Same errors as torchvision: no class folder, or a class without
 any valid file, raise FileNotFoundError (unless ``allow_empty=True``).
+
+Deviation from torchvision: a sample whose file the loader cannot read (a truncated or garbage image, a
+file deleted since the scan) raises ``DatasetFileError`` naming the file and the index, with the loader's
+own error as its cause (torchvision lets Pillow's error through, which names neither).
 """
 import os
 
+from .utils import DatasetFileError
 from .vision import VisionDataset
 
 __all__ = ["DatasetFolder", "ImageFolder", "IMG_EXTENSIONS", "has_file_allowed_extension", "is_image_file",
@@ -115,7 +120,11 @@ class DatasetFolder(VisionDataset):
 
     def __getitem__(self, index):
         path, target = self.samples[index]
-        sample = self.loader(path)
+        try:
+            sample = self.loader(path)
+        except Exception as e:  # Pillow raises OSError, SyntaxError, ValueError...: say which file, which sample
+            raise DatasetFileError(f"{path}: sample {index} of this {type(self).__name__} cannot be loaded "
+                                   f"({type(e).__name__}: {e})") from e
         if self.transform is not None:
             sample = self.transform(sample)
         if self.target_transform is not None:
