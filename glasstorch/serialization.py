@@ -6,7 +6,8 @@ a format that holds only data, and ``load`` only ever reads JSON text and raw nu
 What can be saved: tensors (any glasstorch dtype, any shape, including 0-d and empty; a non-contiguous
 view is saved as its values), ``nn.Parameter`` (loads back as a Parameter), ``glasstorch.Size`` and dtypes,
 None, bools, ints, floats (nan and ±inf included), strings, and lists, tuples, dicts and OrderedDicts of
-these, nested to any depth (other dict subclasses, such as defaultdict, load back as plain dicts). Dict
+these, nested up to ``MAX_DEPTH`` (100) levels (other dict subclasses, such as defaultdict, load back as
+plain dicts; deeper data, or a container that holds itself, raises ``CheckpointError``). Dict
 keys may be any of the plain values (ints, as in optimizer state dicts, stay ints); dict order is kept,
 tuples stay tuples. NumPy scalars are saved as the Python number they hold. Anything else raises
 TypeError.
@@ -52,13 +53,21 @@ object in both places (as PyTorch does). Two different tensors that are views of
 and ``t[0]``) are stored separately, as their values: after loading they no longer share memory (PyTorch
 would keep them sharing).
 
-Saving to a path is atomic: the archive is written to a temporary file in the same directory, flushed and
-``os.fsync``-ed, then moved over the target with ``os.replace``. A failure midway (an unsupported object,
-a full disk, a crash) leaves any old file at the path unchanged, and the temporary file is removed.
+Saving to a path is atomic: the archive is written to a temporary file in the same directory
+(``.NAME.tmp``), flushed and ``os.fsync``-ed, then moved over the target with ``os.replace``. A failure
+midway (an unsupported object, a full disk) leaves any old file at the path unchanged, and the temporary
+file is removed. A save that is killed leaves its temporary file behind: the next save to the same path
+reuses it, so leftovers never pile up. Two saves to one path at once take turns (the temporary file is
+locked while written, POSIX), and the last to finish wins. The path's directory must exist
+(``RuntimeError: Parent directory X does not exist.``, as PyTorch).
 
-Loading checks everything it reads: a truncated, corrupted or foreign file raises a ``RuntimeError`` that
-names the path. A file written by PyTorch's ``torch.save`` (a pickle inside a ZIP, or a bare pickle) is
-refused: glasstorch never unpickles.
+Loading checks everything it reads: a truncated, corrupted or foreign file raises a ``RuntimeError``
+(``CheckpointError``) that names the path. Each member is read in 1 MiB pieces straight into its final
+array, so loading (from a path or a seekable file) needs about the tensors' bytes of memory and little
+more, and a member that holds more bytes than its ZIP header declares (a lying header, a zip bomb) is
+refused before it is inflated. Data nested more than ``MAX_DEPTH`` levels deep is refused too. A file
+written by PyTorch's ``torch.save`` (a pickle inside a ZIP, or a bare pickle) is refused: glasstorch
+never unpickles.
 
 Deviations from PyTorch: the format (above); ``weights_only`` and ``pickle_module``/``pickle_protocol``
 are accepted and ignored (a glasstorch checkpoint can only hold weights and plain data anyway);
@@ -66,15 +75,21 @@ are accepted and ignored (a glasstorch checkpoint can only hold weights and plai
 arbitrary Python objects (modules, optimizers, functions) cannot be saved: save their ``state_dict()``.
 """
 import collections
+import copy
 import io
 import json
 import math
 import numbers
 import os
-import uuid
 import zipfile
+import zlib
 
 import numpy as np
+
+try:
+    import fcntl  # POSIX file locks, for two saves to one path at once
+except ImportError:  # Windows: no locks (saves to one path at once are then the caller's business)
+    fcntl = None
 
 from . import _dtype
 from ._device import check_device
@@ -87,34 +102,84 @@ __all__ = ["save", "load"]
 FORMAT_NAME = "glasstorch-checkpoint"
 FORMAT_VERSION = 1
 HEADER_FILE = "data.json"
+MAX_DEPTH = 100  # lists, tuples and dicts inside each other: deeper is a mistake (or a container in itself)
+CHUNK = 1 << 20  # members are read this many bytes at a time
+
+
+class CheckpointError(RuntimeError):
+    """The object cannot be saved as a checkpoint, or the file is not a valid, complete glasstorch checkpoint."""
 
 
 # -- saving ---------------------------------------------------------------------------------------------
 def save(obj, f, pickle_module=None, pickle_protocol=None):
     """Write ``obj`` to ``f``, a path (str or os.PathLike) or a binary file object opened for writing."""
     if not isinstance(f, (str, os.PathLike)):
-        _write_archive(obj, f)
+        _write_archive(obj, f, getattr(f, "name", None) or repr(f))
         return
-    write_atomically(os.fspath(f), lambda out: _write_archive(obj, out))
+    path = os.fspath(f)
+    parent = os.path.dirname(path)
+    if parent and not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {parent} does not exist.")  # PyTorch's words
+    write_atomically(path, lambda out: _write_archive(obj, out, path))
 
 
 def write_atomically(path, write):
-    """Call ``write(out)`` on a new temporary file beside ``path``, fsync it, then rename it over ``path``: a
-    reader sees the old file or the whole new one, never half of it (a crash leaves no partial file). Shared by
-    everything that writes files: checkpoints, downloads, saved images."""
-    directory = os.path.dirname(os.path.abspath(path))
-    temp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex[:12]}.tmp")
+    """Call ``write(out)`` on the temporary file ``.NAME.tmp`` beside ``path``, fsync it, then rename it over
+    ``path``: a reader sees the old file or the whole new one, never half of it (a crash leaves no partial file
+    at ``path``, and the next write reuses the temporary one). Shared by everything that writes files:
+    checkpoints, downloads, saved images."""
+    temp = _temp_path(path)
+    out = _open_locked(temp)
     try:
-        with open(temp, "xb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
+        write(out)
+        out.flush()
+        os.fsync(out.fileno())
+        if fcntl is None:
+            out.close()  # (Windows cannot rename an open file)
+        os.replace(temp, path)  # with the lock still held: no other save can empty the file being renamed
     except BaseException:
-        if os.path.exists(temp):
+        if out.closed or _names(temp, out):  # never another save's new file of that name
             os.remove(temp)
         raise
-    _fsync_directory(directory)
+    finally:
+        out.close()
+    _fsync_directory(os.path.dirname(temp))
+
+
+def _temp_path(path):
+    """The one temporary name for ``path``: what a killed save left there, the next save reuses."""
+    path = os.path.abspath(path)
+    return os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.tmp")
+
+
+def _open_locked(temp):
+    """``temp`` opened for writing, emptied, and locked (POSIX): a second save to the same path waits here
+    until the first has renamed its file; a killed save's lock died with it, so its leftover is reused."""
+    while True:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)  # no O_TRUNC yet
+        out = os.fdopen(fd, "wb")  # (from a descriptor: does not truncate)
+        if fcntl is None:
+            break
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks: write unlocked
+            break
+        except BaseException:  # interrupted while waiting
+            out.close()
+            raise
+        if _names(temp, out):
+            break
+        out.close()  # while this save waited, the one holding the lock renamed that file away: open anew
+    out.truncate(0)  # a killed save's leftover
+    return out
+
+
+def _names(path, file):
+    """Whether ``path`` is (still) the name of the open ``file``."""
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(file.fileno()))
+    except FileNotFoundError:
+        return False
 
 
 def _fsync_directory(directory):
@@ -131,9 +196,9 @@ def _fsync_directory(directory):
         os.close(fd)
 
 
-def _write_archive(obj, file):
+def _write_archive(obj, file, name):
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
-        writer = _Writer(archive)
+        writer = _Writer(archive, name)
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "byteorder": "little",
                   "object": writer.encode(obj)}
         archive.writestr(HEADER_FILE, json.dumps(header, allow_nan=False))
@@ -142,12 +207,14 @@ def _write_archive(obj, file):
 class _Writer:
     """Turns an object into JSON-ready values, writing each tensor's bytes into the archive as it goes."""
 
-    def __init__(self, archive):
+    def __init__(self, archive, name):
         self.archive = archive
+        self.name = name  # the file, for errors
         self.written = {}  # id(tensor) -> its JSON reference, so a tensor used twice is stored once
         self.keep_alive = []  # the tensors in `written`, so that their ids stay unique while saving
 
-    def encode(self, obj):
+    def encode(self, obj, depth=0):
+        """``depth``: how many containers hold ``obj``."""
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, np.generic) and obj.dtype.kind in "biuf":
@@ -164,12 +231,16 @@ class _Writer:
             return {"type": "dtype", "name": obj.name}
         if isinstance(obj, Size):
             return {"type": "Size", "items": [int(n) for n in obj]}
+        if isinstance(obj, (list, tuple, dict)) and depth >= MAX_DEPTH:
+            raise CheckpointError(f"{self.name}: cannot save data nested more than {MAX_DEPTH} levels deep (lists, "
+                                  "tuples and dicts inside each other; does a container hold itself?)")
+        depth += 1
         if type(obj) is list:
-            return [self.encode(v) for v in obj]
+            return [self.encode(v, depth) for v in obj]
         if type(obj) is tuple:
-            return {"type": "tuple", "items": [self.encode(v) for v in obj]}
+            return {"type": "tuple", "items": [self.encode(v, depth) for v in obj]}
         if isinstance(obj, dict):
-            items = [[self.encode(k), self.encode(v)] for k, v in obj.items()]
+            items = [[self.encode(k, depth), self.encode(v, depth)] for k, v in obj.items()]
             return {"type": "OrderedDict" if isinstance(obj, collections.OrderedDict) else "dict", "items": items}
         raise TypeError(f"glasstorch.save cannot save an object of type {type(obj).__name__}: it saves tensors, "
                         "numbers, strings, None, and lists, tuples and dicts of these (save a model's or an "
@@ -216,10 +287,6 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     return _read(f, name)
 
 
-class CheckpointError(RuntimeError):
-    """The file is not a valid, complete glasstorch checkpoint."""
-
-
 def _invalid(name, why):
     return CheckpointError(f"{name} is not a valid glasstorch checkpoint (or it is incomplete): {why}")
 
@@ -246,8 +313,11 @@ def _read(file, name):
                 "read it with numpy.load('weights.npz', allow_pickle=False) and glasstorch.from_numpy")
         if HEADER_FILE not in members:
             raise _invalid(name, f"it has no {HEADER_FILE}")
+        reader = _Reader(archive, name)
         try:
-            header = json.loads(archive.read(HEADER_FILE).decode("utf-8"))
+            header = json.loads(str(reader.read_member(HEADER_FILE), "utf-8"))
+        except RecursionError:  # JSON nested ~1000 deep: deeper than any checkpoint glasstorch writes
+            raise _invalid(name, f"{HEADER_FILE} is nested too deeply to read") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
             raise _invalid(name, f"{HEADER_FILE} cannot be read ({e})") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
@@ -257,7 +327,6 @@ def _read(file, name):
                                  f"{FORMAT_VERSION} (was it written by a newer glasstorch?)")
         if header.get("byteorder") != "little" or "object" not in header:
             raise _invalid(name, f"{HEADER_FILE} lacks its byteorder or object")
-        reader = _Reader(archive, name)
         try:
             return reader.decode(header["object"])
         except CheckpointError:
@@ -275,20 +344,24 @@ class _Reader:
         self.name = name
         self.loaded = {}  # file name -> tensor, so a tensor stored once loads as one object
 
-    def decode(self, value):
+    def decode(self, value, depth=0):
+        """``depth``: how many containers hold ``value`` (as in _Writer.encode)."""
         if value is None or isinstance(value, (bool, int, float, str)):
             return value
-        if isinstance(value, list):
-            return [self.decode(v) for v in value]
-        if not isinstance(value, dict):
+        if not isinstance(value, (list, dict)):
             raise _invalid(self.name, f"unexpected JSON value {value!r}")
-        kind = value["type"]
+        kind = "list" if isinstance(value, list) else value["type"]
+        if kind in ("list", "tuple", "dict", "OrderedDict") and depth >= MAX_DEPTH:
+            raise _invalid(self.name, f"its data is nested more than {MAX_DEPTH} levels deep")
+        depth += 1
+        if kind == "list":
+            return [self.decode(v, depth) for v in value]
         if kind == "tuple":
-            return tuple(self.decode(v) for v in value["items"])
+            return tuple(self.decode(v, depth) for v in value["items"])
         if kind == "dict":
-            return {self.decode(k): self.decode(v) for k, v in value["items"]}
+            return {self.decode(k, depth): self.decode(v, depth) for k, v in value["items"]}
         if kind == "OrderedDict":
-            return collections.OrderedDict((self.decode(k), self.decode(v)) for k, v in value["items"])
+            return collections.OrderedDict((self.decode(k, depth), self.decode(v, depth)) for k, v in value["items"])
         if kind == "float":
             if value["value"] not in ("nan", "inf", "-inf"):
                 raise _invalid(self.name, f"bad float {value['value']!r}")
@@ -314,8 +387,8 @@ class _Reader:
         if size != expected:
             raise _invalid(self.name, f"{file} holds {size} bytes; shape {list(shape)} of {ref['dtype']} needs "
                                       f"{expected}")
-        raw = bytearray(self.archive.read(file))  # read() checks the CRC; a bytearray gives a writable array
-        array = np.frombuffer(raw, dtype=dtype.newbyteorder("<")).astype(dtype, copy=False).reshape(shape)
+        raw = self.read_member(file)  # a new, writable array, filled in place
+        array = raw.view(dtype.newbyteorder("<")).astype(dtype, copy=False).reshape(shape)
         t = wrap(array)
         if ref["type"] == "parameter" and _parameter_class() is not None:
             t = _parameter_class()(t, requires_grad=bool(ref["requires_grad"]))
@@ -323,3 +396,31 @@ class _Reader:
             t.requires_grad_(True)
         self.loaded[file] = t
         return t
+
+    def read_member(self, member):
+        """The bytes of ``member`` as a new uint8 array of the size its header declares, read into it a chunk at
+        a time (never more than a chunk held twice). A member that holds more than its header declares is
+        refused before more than a chunk of the excess is inflated (zipfile alone would silently cut it off at
+        the declared size, after inflating it all at once: a zip bomb)."""
+        info = copy.copy(self.archive.getinfo(member))
+        declared, crc = info.file_size, info.CRC
+        info.file_size = declared + 1  # let zipfile give one byte past the declared size, if there is one
+        info.CRC = None  # and not check the CRC-32 itself (it would, on that byte): checked below
+        out = np.empty(declared, np.uint8)
+        view = memoryview(out)
+        running = zlib.crc32(b"")
+        with self.archive.open(info) as stream:
+            done = 0
+            while done < declared:
+                n = stream.readinto(view[done:done + CHUNK])
+                if not n:
+                    raise _invalid(self.name, f"{member} ends after {done} of the {declared} bytes its header "
+                                              "declares")
+                running = zlib.crc32(view[done:done + n], running)
+                done += n
+            if stream.read(1):
+                raise _invalid(self.name, f"{member} holds more than the {declared} bytes its header declares (a "
+                                          "lying ZIP header, or a zip bomb)")
+        if running != crc:
+            raise _invalid(self.name, f"{member} fails its CRC-32 check (its bytes are corrupted)")
+        return out

@@ -7,7 +7,12 @@ import math
 import os
 import pathlib
 import pickle
+import subprocess
+import sys
+import threading
+import tracemalloc
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -354,3 +359,213 @@ def test_real_model_and_optimizer_checkpoint(tmp_path):
     copy_opt = optim.Adam(copy.parameters(), lr=1e-3)
     copy_opt.load_state_dict(checkpoint["optimizer"])
     assert checkpoint["epoch"] == 3
+
+
+# -- saving: a missing directory, a killed save --------------------------------------------------------------------
+def test_saving_into_a_missing_directory_raises_like_pytorch(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    (tmp_path / "a_file").write_text("")
+    monkeypatch.chdir(tmp_path)
+    for path in (tmp_path / "missing" / "sub" / "m.pt", "nodir/m.pt", tmp_path / "a_file" / "m.pt"):
+        with pytest.raises(RuntimeError) as want:
+            torch.save({}, path)
+        with pytest.raises(RuntimeError) as got:
+            glasstorch.save({"w": glasstorch.ones(2)}, path)
+        assert str(got.value) == str(want.value)  # "Parent directory <its directory> does not exist."
+        assert str(got.value) == f"Parent directory {os.path.dirname(path)} does not exist."
+    assert sorted(os.listdir(tmp_path)) == ["a_file"]
+    glasstorch.save({"v": 1}, "here.pt")  # a bare file name saves into the working directory
+    assert glasstorch.load(tmp_path / "here.pt") == {"v": 1}
+
+
+# a save that gets killed while writing: it has written part of the archive and hangs until killed
+KILLED_SAVE = """
+import sys, time
+from glasstorch.serialization import write_atomically
+def write(out):
+    out.write(b"half a checkpoint " * 10000)
+    out.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+write_atomically(sys.argv[1], write)
+"""
+
+
+def start_killable_save(path):
+    root = pathlib.Path(__file__).parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True,
+                            env=env, stdin=subprocess.DEVNULL)
+    if proc.stdout.readline() != "writing\n":
+        proc.kill()
+        raise AssertionError(f"the save to be killed did not start (exit status {proc.wait(30)})")
+    return proc
+
+
+def test_a_killed_save_leaves_a_file_that_the_next_save_reuses(tmp_path):
+    path = tmp_path / "model.pt"
+    glasstorch.save({"v": 1}, path)
+    proc = start_killable_save(path)
+    proc.kill()
+    proc.wait(30)
+    leftover = [n for n in os.listdir(tmp_path) if n != "model.pt"]
+    assert len(leftover) == 1  # what the killed save was writing
+    assert glasstorch.load(path) == {"v": 1}  # the old file is untouched
+    for _ in range(3):  # each later save reuses that name: no garbage accumulates
+        glasstorch.save({"v": 2}, path)
+        assert os.listdir(tmp_path) == ["model.pt"]
+    assert glasstorch.load(path) == {"v": 2}
+
+
+def test_a_leftover_larger_than_the_new_archive_is_emptied_first(tmp_path):
+    path, fresh = tmp_path / "model.pt", tmp_path / "fresh.pt"
+    obj = {"w": glasstorch.arange(10.0)}
+    glasstorch.save(obj, fresh)
+    leftover = pathlib.Path(serialization._temp_path(str(path)))
+    leftover.write_bytes(b"\x00garbage" * 100000)  # far longer than the new archive
+    glasstorch.save(obj, path)
+    assert sorted(os.listdir(tmp_path)) == ["fresh.pt", "model.pt"]
+    assert path.stat().st_size == fresh.stat().st_size  # nothing of the leftover's tail remains
+    assert_same(glasstorch.load(path), obj)
+
+
+def test_a_save_waits_for_another_save_to_the_same_path(tmp_path):
+    # two saves must not write into one temporary file: the second waits until the first ends (here, is killed)
+    path = tmp_path / "model.pt"
+    proc = start_killable_save(path)
+    waiting = threading.Thread(target=glasstorch.save, args=({"v": 2}, path), daemon=True)
+    try:
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and not path.exists()
+    finally:
+        proc.kill()
+        proc.wait(30)
+    waiting.join(30)
+    assert not waiting.is_alive()
+    assert glasstorch.load(path) == {"v": 2}
+    assert os.listdir(tmp_path) == ["model.pt"]
+
+
+# -- loading: lying ZIP headers, memory ----------------------------------------------------------------------------
+def _lie_about_size(data, member, size, crc):
+    """The archive ``data`` with ``member``'s declared size and CRC-32 replaced (local and central headers)."""
+    data = bytearray(data)
+    name = member.encode()
+    for signature, crc_at, size_at, name_at in ((b"PK\x03\x04", 14, 22, 30), (b"PK\x01\x02", 16, 24, 46)):
+        at = -1
+        while True:
+            at = data.index(signature, at + 1)
+            if data[at + name_at:at + name_at + len(name)] == name:
+                break
+        data[at + crc_at:at + crc_at + 4] = crc.to_bytes(4, "little")
+        data[at + size_at:at + size_at + 4] = size.to_bytes(4, "little")
+    return bytes(data)
+
+
+HEADER = {"format": "glasstorch-checkpoint", "version": 1, "byteorder": "little"}
+REF = {"type": "tensor", "file": "tensors/0.bin", "dtype": "float32", "shape": [3], "requires_grad": False}
+
+
+def _lying_archive(path, member, compression, extra):
+    """A checkpoint of a 3-float tensor whose ``member`` holds ``extra`` more bytes than its header declares (the
+    declared CRC is the true prefix's, so only the size gives it away). Streamed: ``extra`` may be large."""
+    true = {"tensors/0.bin": bytes(12), "data.json": json.dumps({**HEADER, "object": REF}).encode()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in true.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = compression if name == member else zipfile.ZIP_STORED
+            with archive.open(info, "w") as out:
+                out.write(data)
+                if name == member:
+                    for start in range(0, extra, 1 << 20):
+                        out.write(b" " * min(1 << 20, extra - start))  # spaces: still valid JSON after data.json
+    declared = true[member]
+    path.write_bytes(_lie_about_size(path.read_bytes(), member, len(declared), zlib.crc32(declared)))
+
+
+@pytest.mark.parametrize("member", ["tensors/0.bin", "data.json"])
+@pytest.mark.parametrize("compression", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED], ids=["stored", "deflated"])
+def test_a_member_holding_more_than_its_header_declares_is_refused(member, compression, tmp_path):
+    path = tmp_path / "lying.pt"
+    _lying_archive(path, member, compression, extra=5)
+    message = assert_invalid(path)
+    assert member in message and "more than" in message, message
+    # the same archive, honest: loads (so it is the lie that is refused)
+    _lying_archive(path, member, compression, extra=0)
+    assert glasstorch.load(path).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_zip_bomb_is_refused_without_inflating_it(tmp_path):
+    path = tmp_path / "bomb.pt"
+    _lying_archive(path, "tensors/0.bin", zipfile.ZIP_DEFLATED, extra=64 << 20)  # 64 MiB of spaces
+    assert path.stat().st_size < 1 << 20
+    tracemalloc.start()
+    try:
+        message = assert_invalid(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "tensors/0.bin" in message and "more than the 12 bytes" in message, message
+    assert peak < 8 << 20, f"loading the bomb allocated {peak / 2 ** 20:.0f} MiB"
+
+
+def test_loading_allocates_about_the_tensors_bytes(tmp_path):
+    big, small = glasstorch.arange(10_000_000, dtype=glasstorch.float32), glasstorch.ones(2_500_000)
+    glasstorch.save({"big": big, "small": small}, tmp_path / "big.pt")
+    nbytes = 50_000_000
+    tracemalloc.start()
+    try:
+        loaded = glasstorch.load(tmp_path / "big.pt")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert nbytes <= peak < 1.2 * nbytes, f"peak {peak / 1e6:.1f} MB for {nbytes / 1e6:.0f} MB of tensors"
+    assert_same(loaded, {"big": big, "small": small})
+    loaded["big"][0] = 5.0  # each member was read into its own writable array
+    assert float(loaded["big"][0]) == 5.0
+
+
+# -- nesting depth -------------------------------------------------------------------------------------------------
+def nested(depth, make=lambda inner: [inner]):
+    obj = 1
+    for _ in range(depth):
+        obj = make(obj)
+    return obj
+
+
+@pytest.mark.parametrize("make, levels", [(lambda x: [x], 1), (lambda x: (x,), 1), (lambda x: {"k": x}, 1),
+                                          (lambda x: collections.OrderedDict(k=x), 1), (lambda x: {(1, 2): [x]}, 2)],
+                         ids=["list", "tuple", "dict", "OrderedDict", "mixed"])
+def test_nesting_up_to_the_limit_round_trips(make, levels, tmp_path):
+    obj = nested(serialization.MAX_DEPTH // levels, make)
+    assert_same(round_trip(obj, tmp_path), obj)
+
+
+def test_saving_nested_too_deeply_raises_checkpoint_error(tmp_path):
+    path = tmp_path / "deep.pt"
+    loop = []
+    loop.append(loop)  # a list inside itself: infinitely deep
+    for obj in (nested(serialization.MAX_DEPTH + 1), nested(10_000, lambda x: {"k": x}), {(((1,),),): loop}):
+        with pytest.raises(serialization.CheckpointError, match=f"^{path}: .*nested more than 100 levels"):
+            glasstorch.save(obj, path)
+    with pytest.raises(serialization.CheckpointError, match="BytesIO.*nested more than 100 levels"):
+        glasstorch.save(loop, io.BytesIO())
+    assert os.listdir(tmp_path) == []  # nothing left behind
+
+
+DEEP = {
+    "lists": "[" * 101 + "1" + "]" * 101,  # one level more than MAX_DEPTH
+    "dicts": '{"type": "dict", "items": [["k", ' * 101 + "1" + "]]}" * 101,
+    "beyond_the_json_parser": "[" * 1_000_000 + "]" * 1_000_000,  # json.loads alone: RecursionError
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_loading_data_nested_too_deeply_raises_checkpoint_error(name, tmp_path):
+    path = tmp_path / "deep.pt"
+    header = json.dumps(HEADER)[:-1]  # crafted by hand: glasstorch.save refuses to write such data
+    _archive(path, {"data.json": f'{header}, "object": {DEEP[name]}}}'})
+    with pytest.raises(serialization.CheckpointError, match="nested") as info:
+        glasstorch.load(path)
+    assert str(path) in str(info.value)
