@@ -30,12 +30,20 @@ class Tensor:
 
     __array_priority__ = 1000  # NumPy scalars on the left (np.float32(2) * t) defer to Tensor's operators
     _requires_grad = False
-    grad = None
-    grad_fn = None
+    _grad = None
+    _grad_fn = None
     _hooks = None
     _accumulator = None
     _retains_grad = False
-    _version = 0
+    # storage and views (autograd/function.py): the version counter shared with views and detached aliases,
+    # the tensor owning the memory when this one is a view of it, and the counter's value when this view's
+    # graph node was made (a different value means the base was written since: the node is redone)
+    _vc = None
+    _base = None
+    _view_version = 0
+    _view_of = None         # the multi-output view op (split, chunk, unbind) that made this view, if one did
+    _view_output_nr = 0
+    _view_no_grad = False   # a view of a tensor requiring grad, made under no_grad
 
     def __init__(self, *args, dtype=None, device=None):
         """Legacy constructor: ``Tensor([1, 2])`` (float32 copy of data) or ``Tensor(2, 3)`` (uninitialized)."""
@@ -50,28 +58,88 @@ class Tensor:
     # -- basic properties -----------------------------------------------------------------------------
     @property
     def requires_grad(self):
+        if self._base is not None:
+            _function.refresh_view(self)
         return self._requires_grad
+
+    @property
+    def grad_fn(self):
+        """The graph node that made this tensor (None for a leaf). A view whose base was written in place since
+        it was made gets a new node (AsStridedBackward0), as in PyTorch."""
+        if self._base is not None:
+            _function.refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
+    def grad(self):
+        """dL/d(this tensor) after ``backward()``: kept for leaves (and non-leaves that called retain_grad())."""
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
+            import warnings
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._array.shape != self._array.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._array.shape)}' to a "
+                                   f"tensor of size '{list(self._array.shape)}'. Please ensure that the gradient "
+                                   f"and the tensor are the same size")
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_C_TYPE_NAMES.get(value.dtype.name, value.dtype.name)}' "
+                                   f"to a tensor with grad_dtype '{_TYPE_NAMES.get(self.dtype.name, self.dtype.name)}'. "
+                                   f"The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype).")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's memory has had (shared with its views and detach())."""
+        vc = self._vc
+        return 0 if vc is None else vc.value
+
+    @_version.setter
+    def _version(self, value):
+        _function.version_counter(self).value = value
+
+    def _is_view(self):
+        return self._base is not None
 
     @requires_grad.setter
     def requires_grad(self, value):
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
-        if self.grad_fn is not None and not requires_grad:
+        if self._grad_fn is not None and not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
         if requires_grad and self._array.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
-        if self.grad_fn is None:
+        if self._grad_fn is None:
             self._requires_grad = bool(requires_grad)
         return self
 
     @property
     def data(self):
-        """The same values without history (shares memory), as ``tensor.data`` in PyTorch."""
-        return _wrap(self._array)
+        """The same values without history (shares memory), as ``tensor.data`` in PyTorch. Unlike ``detach()``
+        it has a version counter of its own, so writes through it are not seen by autograd: that is what makes
+        ``.data`` unsafe, in PyTorch and here."""
+        _function.version_counter(self)  # its memory is now seen elsewhere: in-place ops must write into it
+        t = _wrap(self._array)
+        t._vc = _function.VersionCounter()
+        return t
 
     @data.setter
     def data(self, value):
@@ -144,6 +212,19 @@ class Tensor:
     def data_ptr(self):
         return self._array.__array_interface__["data"][0]
 
+    def untyped_storage(self):
+        """The memory this tensor is a window on (shared by its views): ``data_ptr()``, ``nbytes()``."""
+        return _storage.UntypedStorage(self._array)
+
+    def storage_offset(self):
+        """Where this tensor starts in its storage, in elements."""
+        return _storage.UntypedStorage(self._array).offset_of(self._array)
+
+    @property
+    def real(self):
+        """For real dtypes, the tensor itself (as in PyTorch)."""
+        return self
+
     def get_device(self):
         return -1
 
@@ -151,11 +232,15 @@ class Tensor:
     def numpy(self, *, force=False):
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        _function.version_counter(self)  # the array is now seen outside: in-place ops must write into it
         return self._array
 
     def __array__(self, dtype=None, copy=None):
         a = self._array
-        return a if dtype is None else a.astype(dtype)
+        if dtype is None:
+            _function.version_counter(self)
+            return a
+        return a.astype(dtype)
 
     def tolist(self):
         return self._array.tolist()
@@ -219,10 +304,11 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol")
         new = type(self).__new__(type(self))
-        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("_accumulator", "_hooks", "grad")})
+        skip = ("_accumulator", "_hooks", "_grad", "_vc", "_base", "_view_version", "_view_of", "_view_no_grad")
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in skip})
         new._array = self._array.copy()
-        if self.grad is not None:
-            new.grad = _wrap(self.grad._array.copy())
+        if self._grad is not None:
+            new._grad = _wrap(self._grad._array.copy())
         memo[id(self)] = new
         return new
 
@@ -310,11 +396,19 @@ class Tensor:
         _autograd.backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self):
-        """The same values (shared memory) cut off from the graph."""
-        return _wrap(self._array)
+        """The same values (shared memory and version counter) cut off from the graph."""
+        t = _wrap(self._array)
+        t._vc = _function.version_counter(self)
+        return t
 
     def detach_(self):
-        self.grad_fn = None
+        if self._base is not None and self._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set "
+                               "as True, gradients are views of DDP buckets, and hence detach_() cannot be "
+                               "called on these gradients. To fix this error, please refer to the "
+                               "Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -841,8 +935,8 @@ class Tensor:
 
     # -- shape ops (ops/shape.py) ---------------------------------------------------------------------
     def view(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
-            return _wrap(self._array.view(shape[0].numpy_dtype))
+        if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):  # the same bytes read as another dtype
+            return _function.make_view(_wrap(self._array.view(shape[0].numpy_dtype)), self)
         return _shape.view(self, _shape_args(shape))
 
     def view_as(self, other):
@@ -926,6 +1020,18 @@ class Tensor:
     def narrow(self, dim, start, length):
         return _shape.narrow(self, dim, start, length)
 
+    def select(self, dim, index):
+        return _views.select(self, dim, index)
+
+    def unfold(self, dimension, size, step):
+        return _views.unfold(self, dimension, size, step)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _views.diagonal(self, offset, dim1, dim2)
+
+    def as_strided(self, size, stride, storage_offset=None):
+        return _views.as_strided(self, size, stride, storage_offset)
+
     # -- indexing (ops/index.py) ----------------------------------------------------------------------
     def __getitem__(self, key):
         return _index.getitem(self, key)
@@ -985,6 +1091,15 @@ class _RemovableHandle:
             self._hooks.remove(self._hook)
 
 
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead.")
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16"}
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+
+
 def _rebuild(array, requires_grad, cls):
     t = cls.__new__(cls)
     t._array = array
@@ -1008,4 +1123,5 @@ from .autograd.function import wrap as _wrap  # noqa: E402
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation, random as _random  # noqa: E402
 from .ops import elementwise as _ew, inplace as _inplace, reduce as _reduce, softmax as _softmax  # noqa: E402
-from .ops import matmul as _mm, shape as _shape, index as _index  # noqa: E402
+from .ops import matmul as _mm, shape as _shape, index as _index, views as _views  # noqa: E402
+from . import _storage  # noqa: E402

@@ -5,10 +5,16 @@ error names the op (its grad_fn, in PyTorch's words), followed by the module and
 created it. The work is done by ``glasstorch.glass.detect_anomaly`` with PyTorch's settings (backward only,
 NaN only); this file keeps the mode flag so that the autograd package does not import the instruments.
 """
+import threading
 
 
-class _AnomalyMode:
+class _AnomalyModeState(threading.local):
+    """The anomaly-mode flag, one per thread as in PyTorch."""
+
     enabled = False
+
+
+_AnomalyMode = _AnomalyModeState()
 
 
 def is_anomaly_enabled():

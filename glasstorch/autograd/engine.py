@@ -8,11 +8,13 @@
 
 The walk uses an explicit stack and dictionaries, so a graph of any depth works (a 10,000-op chain too).
 Unless ``retain_graph=True``, each node drops its saved arrays right after its backward: the memory of
-the forward pass is returned as the backward pass goes.
+the forward pass is returned as the backward pass goes. Before a node's backward runs, the versions of the
+tensors it saved are checked: one written in place since the forward is PyTorch's "modified by an inplace
+operation" error, never a silently wrong gradient.
 """
 import weakref
 
-from .function import AccumulateGrad, Hooks, _FREED_MESSAGE, wrap
+from .function import AccumulateGrad, Hooks, _FREED_MESSAGE, check_saved_versions, wrap
 
 
 def _count_dependencies(roots):
@@ -60,6 +62,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         else:
             if node._freed:
                 raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
+            if node._saved_versions is not None:  # a saved tensor changed in place since its forward?
+                check_saved_versions(node)
             if Hooks.backward is None:
                 grads = type(node).backward(node, grad)
             else:  # an instrument is attached (glass.profile, detect_anomaly): it runs the backward
@@ -108,12 +112,15 @@ def _accumulate(t, grad):
     """leaf.grad += grad (a fresh copy the first time, so no two tensors ever share a gradient array)."""
     if grad.dtype != t._array.dtype:
         grad = grad.astype(t._array.dtype)
-    if t.grad is None:
+    g = t._grad
+    if g is None:
         if grad.shape != t._array.shape:
             grad = grad.reshape(t._array.shape)
-        t.grad = wrap(grad.copy())
+        t._grad = wrap(grad.copy())
     else:
-        t.grad._array += grad
+        g._array += grad
+        if g._vc is not None:
+            g._vc.value += 1  # accumulating is an in-place write into .grad
 
 
 def retain(node, tensor):

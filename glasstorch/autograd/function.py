@@ -21,6 +21,7 @@ Differences from ``torch.autograd.Function``: ``forward`` receives arrays and re
 several results, such as ``max(dim)``, return the extra non-differentiable parts through the Python wrapper),
 ``backward`` receives and returns arrays, and double backward (``create_graph=True``) is not supported.
 """
+import threading
 import weakref
 
 import numpy as np
@@ -38,10 +39,177 @@ _FREED_MESSAGE = (
 _STRUCTURE = frozenset(("_next", "needs_input_grad", "_pre_hooks", "_retained", "_freed", "_output_meta",
                         "_anomaly", "_module"))
 
+_MODIFIED_MESSAGE = (
+    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+    "[{type} [{shape}]]{which} is at version {found}; expected version {expected} instead. {hint}"
+)
+_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its gradient, with "
+         "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_ANOMALY_HINT = ("Hint: the operation that failed to compute its gradient is {node}, created at {line}. The "
+                 "variable in question was changed there or anywhere later. Good luck!")
+
+
+class VersionCounter:
+    """How many times the memory of a tensor has been written in place.
+
+    One counter per storage: a tensor, its views and its ``detach()`` aliases hold the same object, so an
+    in-place write through any of them is seen by all. An op that keeps a tensor's memory for its backward
+    records the counter's value; the backward refuses to run if the value has changed since (the memory no
+    longer holds what the forward saw, so the gradient would be silently wrong).
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value=0):
+        self.value = value
+
+
+def version_counter(t):
+    """t's version counter, made on first use (most tensors never need one)."""
+    vc = t._vc
+    if vc is None:
+        vc = t._vc = VersionCounter()
+    return vc
+
+
+def _root(a):
+    """The object that owns an array's memory: two arrays share memory only if their roots are one object."""
+    b = a.base
+    while b is not None:
+        a = b
+        b = getattr(a, "base", None)
+    return a
+
+
+def _view_if_alias(result, args):
+    """An op not marked as a view that hands back an input's memory (einsum 'ij->ji' does) makes a view of
+    it all the same: the result must share the input's version counter, or writes to one would go unseen."""
+    r = _root(result._array)
+    for a in args:
+        if isinstance(a, Tensor) and _root(a._array) is r:
+            make_view(result, a)
+            return
+
+
+def _saved_arrays(ctx):
+    """The arrays a forward stored on its ctx (attributes, and inside tuples or lists one level down)."""
+    saved = []
+    for v in ctx.__dict__.values():
+        c = v.__class__
+        if c is np.ndarray:
+            saved.append(v)
+        elif c is tuple or c is list:
+            for e in v:
+                if e.__class__ is np.ndarray:
+                    saved.append(e)
+    return saved
+
+
+def _record_saved(ctx, args, result):
+    """Note the version of every input (and the output) whose memory the forward kept for its backward.
+
+    What counts is what the backward will read: an array on ctx that shares memory with the tensor. An op that
+    keeps only derived values (shapes, a mask, a fresh product) records nothing and is never refused.
+    """
+    saved = _saved_arrays(ctx)
+    if not saved:
+        return
+    roots = [_root(v) for v in saved]
+    records = []
+    for a in args:
+        if isinstance(a, Tensor):
+            r = _root(a._array)
+            for s in roots:
+                if s is r:
+                    records.append((version_counter(a), a._version, a._array, a._grad_fn))
+                    break
+    r = _root(result._array)
+    for s in roots:
+        if s is r:
+            records.append((version_counter(result), result._version, result._array, True))  # True: output
+            break
+    if records:
+        ctx._saved_versions = records
+        log = Hooks.saved_log
+        if log is not None:  # an in-place op is being recorded: it needs to know who saved what
+            log.append(ctx)
+
+
+def check_saved_versions(node):
+    """Raise PyTorch's error if a tensor this node saved was changed in place after its forward."""
+    for vc, version, array, producer in node._saved_versions:
+        if vc.value != version:
+            if producer is True:
+                which = f", which is output 0 of {_forward_name(node)},"
+            elif producer is not None:
+                which = f", which is output 0 of {_forward_name(producer)},"
+            else:
+                which = ""
+            frame = node.__dict__.get("_anomaly")
+            if frame is not None:
+                from ..glass.anomaly import _frame_text
+                hint = _ANOMALY_HINT.format(node=node.name(), line=_frame_text(frame))
+            else:
+                hint = _HINT
+            from .._dtype import from_numpy
+            from ..ops.shape import _TENSOR_TYPES
+            type_name = "torch." + _TENSOR_TYPES.get(from_numpy(array.dtype).name, "Tensor")
+            raise RuntimeError(_MODIFIED_MESSAGE.format(type=type_name, shape=", ".join(map(str, array.shape)),
+                                                        which=which, found=vc.value, expected=version, hint=hint))
+
+
+def _forward_name(node):
+    """PyTorch names the op that made a tensor without the 'Backward0': 'Exp', 'Mul'."""
+    name = node.name()
+    return name[:-len("Backward0")] if name.endswith("Backward0") else name
+
+
+# -- views ----------------------------------------------------------------------------------------------
+def make_view(result, x, cls=None):
+    """Make ``result`` a view of tensor ``x`` if its array really is a view of x's memory (reshape may copy).
+
+    A view shares x's version counter and remembers the tensor that owns the memory (``_base``, always a
+    non-view, as in PyTorch), so that an in-place op on the view can rewrite the base's history (CopySlices).
+    """
+    if _root(result._array) is not _root(x._array):
+        return result
+    vc = version_counter(x)
+    result._vc = vc
+    result._base = x._base if x._base is not None else x
+    result._view_version = vc.value
+    if cls is not None and cls.multi_output_view:
+        result._view_of = cls
+    if x._requires_grad and not GradMode.enabled:
+        result._view_no_grad = True
+    return result
+
+
+def refresh_view(t):
+    """A view's graph node is out of date once its base was written in place (through the base or another
+    view): then, as PyTorch does, its node becomes an AsStrided of the base's current history."""
+    vc = t._vc
+    if t._view_version == vc.value:
+        return
+    t._view_version = vc.value
+    base = t._base
+    if base._requires_grad:
+        from ..ops.views import as_strided_node
+        t._grad_fn = as_strided_node(base, t)
+        t._requires_grad = True
+
+
+
 
 class Function:
-    """Base class of every op. Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, grad)``."""
+    """Base class of every op. Subclasses define ``forward(ctx, *args)`` and ``backward(ctx, grad)``.
 
+    A subclass whose forward returns a view of its first input (reshape, transpose, slicing ...) says so with
+    ``is_view = True``: its result then shares the input's memory and version counter (see ``make_view``).
+    """
+
+    is_view = False
+    multi_output_view = False  # split/chunk/unbind: their views may not be changed in place under autograd
+    _saved_versions = None  # ((counter, version, array, producer), ...): checked before backward runs
     _freed = False
     _pre_hooks = None   # hooks registered on the op's output tensor (Tensor.register_hook on a non-leaf)
     _retained = None    # weak references to output tensors that called retain_grad()
@@ -52,12 +220,15 @@ class Function:
         ctx = cls.__new__(cls)
         needs = None
         if GradMode.enabled:
-            for i, a in enumerate(args):
-                if isinstance(a, Tensor) and a._requires_grad:
-                    needs = tuple(isinstance(b, Tensor) and b._requires_grad for b in args)
-                    break
-        if needs is not None:
-            ctx.needs_input_grad = needs
+            for a in args:
+                if isinstance(a, Tensor):
+                    if a._base is not None:
+                        refresh_view(a)  # a view whose base changed in place since: its graph node is redone
+                    if a._requires_grad:
+                        needs = True
+            if needs:
+                needs = tuple(isinstance(b, Tensor) and b._requires_grad for b in args)
+                ctx.needs_input_grad = needs
         arrays = [a._array if isinstance(a, Tensor) else a for a in args]
         try:
             if Hooks.forward is None:
@@ -69,9 +240,14 @@ class Function:
                 raise RuntimeError(_broadcast_message(arrays)) from None
             raise
         result = wrap(out)
+        if cls.is_view:
+            make_view(result, args[0], cls)
+        elif out.__class__ is np.ndarray and out.base is not None:
+            _view_if_alias(result, args)
         if needs is not None:
+            _record_saved(ctx, args, result)
             ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
-            result.grad_fn = ctx
+            result._grad_fn = ctx
             result._requires_grad = True
             ctx._output_meta = (out.shape, out.dtype)  # for glass.graph: the op's output shape and dtype
             if Hooks.on_create is not None:
@@ -145,7 +321,7 @@ class AccumulateGrad(Function):
 _STRUCTURE = _STRUCTURE | {"variable"}
 
 
-class Hooks:
+class _HooksState(threading.local):
     """Optional observers of graph construction (used by instruments such as anomaly detection).
 
     on_create(ctx, result, args): called for every recorded op, after its node is linked into the graph.
@@ -153,18 +329,25 @@ class Hooks:
         (glass.profile times it, glass.detect_anomaly checks the output); it must return forward's result.
     backward(node, grad) -> grads: when set, the engine calls it instead of ``type(node).backward(node, grad)``.
     Instruments chain: each one saves the previous value on entry, calls it, and restores it on exit.
-    While none is attached, each costs one class-attribute check per op.
+    While none is attached, each costs one attribute check per op.
+    saved_log: a list while an in-place op is recorded (ops/inplace.py): nodes that saved memory are appended.
+    One set per thread, as PyTorch's instruments are: a profile or detector opened in one thread does not
+    see (or slow down) the ops of another.
     """
 
     on_create = None
     forward = None
     backward = None
+    saved_log = None
+
+
+Hooks = _HooksState()
 
 
 def _edge(t):
     """Where the gradient for input tensor ``t`` must be sent: its grad_fn, or its leaf accumulator."""
-    if t.grad_fn is not None:
-        return t.grad_fn
+    if t._grad_fn is not None:
+        return t._grad_fn
     # the leaf refers to its accumulator weakly (the graph keeps it alive), so no reference cycle forms
     acc = t._accumulator() if t._accumulator is not None else None
     if acc is None:

@@ -6,12 +6,18 @@ Each is a context manager and a decorator, as in PyTorch:
         y = model(x)                    def evaluate(model): ...
 """
 import functools
+import threading
 
 
-class GradMode:
-    """Holds the one switch that every Function.apply reads."""
+class _GradModeState(threading.local):
+    """Holds the one switch that every Function.apply reads, one per thread (as PyTorch's grad mode is):
+    a thread evaluating under ``no_grad()`` does not switch recording off for a thread that trains.
+    A new thread starts with recording on, whatever the thread that started it had."""
 
     enabled = True
+
+
+GradMode = _GradModeState()
 
 
 def is_grad_enabled():

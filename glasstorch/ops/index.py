@@ -13,7 +13,7 @@ import collections
 
 import numpy as np
 
-from ..autograd.function import Function, unbroadcast, wrap
+from ..autograd.function import Function, make_view, unbroadcast, wrap
 from ..autograd.grad_mode import GradMode
 from ..backend import get_array_module
 from ..tensor import Tensor, _canonical_dim
@@ -320,7 +320,9 @@ def _index_error(e, shape):
 
 
 class GetItem(Function):
-    """y = x[key]"""
+    """y = x[key]  (a view for ints, slices, None and ...; advanced indexing copies: then it is no view)"""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, key, kind):
@@ -354,9 +356,10 @@ def getitem(input, key):
         except IndexError as e:
             raise _index_error(e, a.shape) from None
     try:
-        return wrap(_get(a, k))
+        out = wrap(_get(a, k))
     except IndexError as e:
         raise _index_error(e, a.shape) from None
+    return make_view(out, input) if kind == BASIC else out
 
 
 class IndexPut(Function):

@@ -80,6 +80,8 @@ def _infer_size(shape, numel):
 class View(Function):
     """y = x read with another shape; strict: only as a view of x's memory (PyTorch's view)."""
 
+    is_view = True  # (reshape may copy: then the result is no view, see make_view)
+
     @staticmethod
     def forward(ctx, x, shape, strict):
         ctx.shape = x.shape
@@ -166,6 +168,8 @@ def unsqueeze(input, dim):
 class Permute(Function):
     """y = x with its dims reordered: y.shape[i] = x.shape[dims[i]] (a view)."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -241,6 +245,8 @@ def movedim(input, source, destination):
 # ---------------------------------------------------------------------------------------------------
 class Expand(Function):
     """y = x broadcast to a larger shape (a view: the repeated elements are the same memory, read-only)."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -332,10 +338,12 @@ def contiguous(input):
 class Slice(Function):
     """y = x[index] for an index of slices and integers (a view of x)."""
 
+    is_view = True
+
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
-        return x[index]
+        return x[index + (Ellipsis,)]  # the Ellipsis keeps a 0-d result a view, not a NumPy scalar
 
     @staticmethod
     def backward(ctx, grad):
@@ -346,11 +354,15 @@ class Slice(Function):
 
 
 class Split(Slice):
-    """(a Slice under PyTorch's graph-node name)"""
+    """(a Slice under PyTorch's graph-node name; its views may not be changed in place while recorded)"""
+
+    multi_output_view = True
 
 
 class Unbind(Slice):
-    """(a Slice under PyTorch's graph-node name)"""
+    """(a Slice under PyTorch's graph-node name; its views may not be changed in place while recorded)"""
+
+    multi_output_view = True
 
 
 def _take(input, dim, start, stop, cls=Slice):
@@ -402,7 +414,7 @@ def split(input, split_size_or_sections, dim=0):
     bounds = [0]
     for s in sizes:
         bounds.append(bounds[-1] + s)
-    return tuple(_take(input, d, lo, hi, Split) for lo, hi in zip(bounds, bounds[1:]))
+    return _numbered(tuple(_take(input, d, lo, hi, Split) for lo, hi in zip(bounds, bounds[1:])))
 
 
 def chunk(input, chunks, dim=0):
@@ -423,7 +435,14 @@ def unbind(input, dim=0):
     if a.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _dim(dim, a.ndim)
-    return tuple(Unbind.apply(input, (slice(None),) * d + (i,)) for i in range(a.shape[d]))
+    return _numbered(tuple(Unbind.apply(input, (slice(None),) * d + (i,)) for i in range(a.shape[d])))
+
+
+def _numbered(views):
+    """Each output of a multi-output view op knows its position (for PyTorch's in-place error message)."""
+    for i, v in enumerate(views):
+        v._view_output_nr = i
+    return views
 
 
 # ---------------------------------------------------------------------------------------------------

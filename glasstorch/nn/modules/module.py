@@ -16,6 +16,7 @@ the module (``model(x)``) runs the forward pre-hooks, ``forward``, then the forw
 Deviations from PyTorch: no backward hooks on modules, no state_dict hooks, no lazy modules; ``to()`` and
 ``cuda()`` accept only the CPU.
 """
+import threading
 import itertools
 from collections import OrderedDict, namedtuple
 
@@ -86,11 +87,15 @@ def _check_name(kind, name, module, owner_dict):
         raise KeyError(f"attribute '{name}' already exists")
 
 
-class _RunningModules:
+class _RunningModulesState(threading.local):
     """The modules whose forward is running, outermost first. ``stack`` is None (the fast path) unless an
-    instrument such as ``glass.detect_anomaly`` sets it to a list; ops then record ``stack[-1]`` as their module."""
+    instrument such as ``glass.detect_anomaly`` sets it to a list; ops then record ``stack[-1]`` as their module.
+    One per thread, like the instruments that set it."""
 
     stack = None
+
+
+_RunningModules = _RunningModulesState()
 
 
 def _call_tracked(module, args, kwargs):
