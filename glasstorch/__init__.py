@@ -30,6 +30,7 @@ from .ops.reduce import (sum, mean, prod, max, min, amax, amin, argmax, argmin, 
                          logsumexp, norm, cumsum, cumprod, all, any, count_nonzero, bincount)
 from .ops.softmax import softmax, log_softmax
 from .ops.matmul import matmul, mm, bmm, mv, dot, outer, einsum
+from .ops.views import select, diagonal, as_strided
 from .ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, movedim, tile,
                         split, chunk, unbind, flip, roll, narrow, cat, stack, broadcast_tensors, meshgrid)
 from .ops.index import (gather, scatter, scatter_add, index_select, masked_fill, masked_select, take, topk, sort,

@@ -16,8 +16,8 @@ class UntypedStorage:
     def __init__(self, array):
         root = _root(array)
         self._owner = root if isinstance(root, np.ndarray) else array  # an owner outside NumPy: the array itself
-        lo, hi = np.byte_bounds(self._owner)
-        self._start, self._nbytes = lo, hi - lo
+        self._start = self._owner.__array_interface__["data"][0]  # an owner's first element is its lowest
+        self._nbytes = self._owner.nbytes
 
     def data_ptr(self):
         return self._start

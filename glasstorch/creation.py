@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import check_device
-from .autograd.function import wrap
+from .autograd.function import VersionCounter, wrap
 from . import random as _random
 from .tensor import Tensor, _shape_args
 
@@ -86,7 +86,7 @@ def as_tensor(data, dtype=None, device=None):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or _dtype.to_numpy(dtype) == data.dtype):
         _dtype.from_numpy(data.dtype)
-        return wrap(data)
+        return _shared(wrap(data))
     return tensor(data, dtype=dtype)
 
 
@@ -98,7 +98,14 @@ def from_numpy(ndarray):
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy(ndarray.dtype)
-    return wrap(ndarray)
+    return _shared(wrap(ndarray))
+
+
+def _shared(t):
+    """Mark a tensor whose memory is also seen outside glasstorch (a NumPy array): in-place ops must write into
+    it, never swap it for a new array (a version counter is how ops/inplace.py knows)."""
+    t._vc = VersionCounter()
+    return t
 
 
 def _float_dtype(dtype):

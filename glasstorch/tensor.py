@@ -206,8 +206,13 @@ class Tensor:
         return self._array.flags.c_contiguous
 
     def stride(self, dim=None):
-        strides = tuple(s // self._array.itemsize for s in self._array.strides)
-        return strides if dim is None else strides[_canonical_dim(dim, self._array.ndim)]
+        a = self._array
+        strides = [s // a.itemsize for s in a.strides]
+        for d in range(a.ndim - 1, -1, -1):  # NumPy's x[None] gives a size-1 dim stride 0; PyTorch, the
+            if strides[d] == 0 and a.shape[d] == 1:  # stride a contiguous layout would have there
+                strides[d] = strides[d + 1] * a.shape[d + 1] if d + 1 < a.ndim else 1
+        strides = tuple(strides)
+        return strides if dim is None else strides[_canonical_dim(dim, a.ndim)]
 
     def data_ptr(self):
         return self._array.__array_interface__["data"][0]

@@ -109,7 +109,7 @@ def _storage_of(x):
     root = _root(x)
     if not isinstance(root, np.ndarray) or not (root.flags.c_contiguous or root.flags.f_contiguous):
         root = x if x.flags.c_contiguous else np.ascontiguousarray(x)
-    flat = root.reshape(-1, order="K")
+    flat = root.ravel(order="K")  # a view: root is C- or F-contiguous
     start = (x.__array_interface__["data"][0] - flat.__array_interface__["data"][0]) // max(x.itemsize, 1)
     return flat, start
 
