@@ -215,10 +215,12 @@ class Tensor:
         return strides if dim is None else strides[_canonical_dim(dim, a.ndim)]
 
     def data_ptr(self):
+        _function.version_counter(self)  # once the address is known, in-place ops keep this memory
         return self._array.__array_interface__["data"][0]
 
     def untyped_storage(self):
         """The memory this tensor is a window on (shared by its views): ``data_ptr()``, ``nbytes()``."""
+        _function.version_counter(self)
         return _storage.UntypedStorage(self._array)
 
     def storage_offset(self):

@@ -3,6 +3,11 @@ import numpy as np
 import pytest
 
 import glasstorch
+import glasstorch.autograd.function
+
+# every op recorded anywhere in the suite checks that its declared ``saves`` finds all the memory its
+# forward keeps (a missed name would let an in-place write go unnoticed: a silently wrong gradient)
+glasstorch.autograd.function.AUDIT_SAVES = True
 
 
 @pytest.fixture(autouse=True)

@@ -81,14 +81,22 @@ def _root(a):
     return a
 
 
-def _view_if_alias(result, args):
-    """An op not marked as a view that hands back an input's memory (einsum 'ij->ji' does) makes a view of
-    it all the same: the result must share the input's version counter, or writes to one would go unseen."""
+def _view_of_inputs(result, args, cls):
+    """A view op's result is a view of the input whose memory it reads (the first one, for most)."""
     r = _root(result._array)
     for a in args:
         if isinstance(a, Tensor) and _root(a._array) is r:
-            make_view(result, a)
+            make_view(result, a, cls)
             return
+
+
+def _check_not_alias(cls, result, args):
+    """(tests only) An op not marked ``is_view`` must not hand back an input's memory: its result would then
+    change when the input is written in place, unseen by the version counters."""
+    r = _root(result._array)
+    for a in args:
+        if isinstance(a, Tensor) and _root(a._array) is r:
+            raise AssertionError(f"{cls.__name__} returns its input's memory: mark it is_view = True")
 
 
 def _saved_arrays(ctx):
@@ -105,34 +113,63 @@ def _saved_arrays(ctx):
     return saved
 
 
-def _record_saved(ctx, args, result):
-    """Note the version of every input (and the output) whose memory the forward kept for its backward.
+AUDIT_SAVES = False  # tests switch it on: every recorded op's ``saves`` is checked against a full look
+LEARNED = None      # a dict while the saved positions of ops are being learned (tools, not the library)
 
-    What counts is what the backward will read: an array on ctx that shares memory with the tensor. An op that
-    keeps only derived values (shapes, a mask, a fresh product) records nothing and is never refused.
-    """
-    saved = _saved_arrays(ctx)
-    if not saved:
-        return
+
+def _aliased(saved, args, result):
+    """Which tensors among the inputs (by position) and the output (-1) share memory with a saved array."""
+    found = []
     roots = [_root(v) for v in saved]
-    records = []
-    for a in args:
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
             r = _root(a._array)
             for s in roots:
                 if s is r:
-                    records.append((version_counter(a), a._version, a._array, a._grad_fn))
+                    found.append(i)
                     break
     r = _root(result._array)
     for s in roots:
         if s is r:
-            records.append((version_counter(result), result._version, result._array, True))  # True: output
+            found.append(-1)
             break
-    if records:
-        ctx._saved_versions = records
-        log = Hooks.saved_log
-        if log is not None:  # an in-place op is being recorded: it needs to know who saved what
-            log.append(ctx)
+    return tuple(found)
+
+
+def _record_saved(ctx, args, result, saves=None):
+    """Note the version of every input (and the output) whose memory the forward kept for its backward.
+
+    What counts is what the backward will read: an array on ctx that shares memory with the tensor. An op that
+    keeps only derived values (shapes, a mask, a fresh product) records nothing and is never refused. ``saves``
+    (the op's declaration, see Function) gives the positions; None means: look at what ctx holds.
+    """
+    if saves is None or AUDIT_SAVES or LEARNED is not None:
+        saved = _saved_arrays(ctx)
+        found = _aliased(saved, args, result) if saved else ()
+        if LEARNED is not None:
+            LEARNED.setdefault(type(ctx), set()).add(found)
+        if saves is None:
+            saves = found
+        elif not set(found) <= set(i for i in saves if i == -1 or isinstance(args[i], Tensor)):
+            raise AssertionError(f"{type(ctx).__name__}.saves = {saves}, but its forward kept the memory of "
+                                 f"{found} (input positions; -1: the output)")
+    records = []
+    for i in saves:
+        if i == -1:
+            records.append((version_counter(result), result._version, result._array, True))  # True: output
+        else:
+            a = args[i]
+            if a.__class__ is Tensor or isinstance(a, Tensor):
+                vc = a._vc
+                if vc is None:
+                    vc = a._vc = VersionCounter()
+                records.append((vc, vc.value, a._array, a._grad_fn))
+    if not records:
+        return
+    ctx._saved_versions = records
+    log = Hooks.saved_log
+    if log is not None:  # an in-place op is being recorded: it needs to know who saved what
+        log.append(ctx)
 
 
 def check_saved_versions(node):
@@ -205,9 +242,16 @@ class Function:
 
     A subclass whose forward returns a view of its first input (reshape, transpose, slicing ...) says so with
     ``is_view = True``: its result then shares the input's memory and version counter (see ``make_view``).
+
+    ``saves`` says which tensors' memory forward keeps for the backward: input positions, -1 for the output
+    (``(0, 1)`` for a product x·y, ``(-1,)`` for tanh, which keeps its result, ``()`` for a sum, which keeps
+    only shapes); ``_record_saved`` notes their versions. Left as None, the arrays on ctx are compared with
+    the inputs' and output's memory at every call (slower, always right). The test suite runs with
+    ``AUDIT_SAVES`` on, which makes that comparison for every op it records and fails on a wrong ``saves``.
     """
 
     is_view = False
+    saves = None  # the positions of the inputs (-1: the output) whose memory forward keeps; None: look
     multi_output_view = False  # split/chunk/unbind: their views may not be changed in place under autograd
     _saved_versions = None  # ((counter, version, array, producer), ...): checked before backward runs
     _freed = False
@@ -241,11 +285,30 @@ class Function:
             raise
         result = wrap(out)
         if cls.is_view:
-            make_view(result, args[0], cls)
-        elif out.__class__ is np.ndarray and out.base is not None:
-            _view_if_alias(result, args)
+            _view_of_inputs(result, args, cls)
+        elif AUDIT_SAVES and out.__class__ is np.ndarray and out.base is not None:
+            _check_not_alias(cls, result, args)
         if needs is not None:
-            _record_saved(ctx, args, result)
+            saves = cls.saves
+            if saves is None or AUDIT_SAVES:
+                _record_saved(ctx, args, result, saves)
+            elif saves:  # the usual case, inline: note the version of each tensor the op declares it keeps
+                records = None
+                for i in saves:
+                    t = result if i == -1 else args[i]
+                    if isinstance(t, Tensor):
+                        vc = t._vc
+                        if vc is None:
+                            vc = t._vc = VersionCounter()
+                        record = (vc, vc.value, t._array, True if i == -1 else t._grad_fn)
+                        if records is None:
+                            records = [record]
+                        else:
+                            records.append(record)
+                if records is not None:
+                    ctx._saved_versions = records
+                    if Hooks.saved_log is not None:  # an in-place op is being recorded (ops/inplace.py)
+                        Hooks.saved_log.append(ctx)
             ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
             result._grad_fn = ctx
             result._requires_grad = True

@@ -65,6 +65,8 @@ def relu_(input):
 class Hardtanh(Function):
     """y = clamp(x, lo, hi)"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.x, ctx.lo, ctx.hi = x, lo, hi
@@ -94,6 +96,8 @@ def relu6(input, inplace=False):
 class LeakyRelu(Function):
     """y = x if x > 0 else slope · x"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x, slope):
         ctx.x, ctx.slope = x, slope
@@ -115,6 +119,8 @@ def leaky_relu_(input, negative_slope=0.01):
 
 class Elu(Function):
     """y = scale · x if x > 0 else scale · alpha · (e^(input_scale · x) − 1)   (elu, selu and celu)"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, x, alpha, scale, input_scale):
@@ -160,6 +166,8 @@ def celu(input, alpha=1.0, inplace=False):
 class Threshold(Function):
     """y = x if x > threshold else value"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, threshold, value):
         ctx.keep = x > threshold
@@ -180,6 +188,8 @@ def threshold_(input, threshold, value):
 
 class Prelu(Function):
     """y = x if x > 0 else w · x, with one learned w per channel (dim 1), or one shared w."""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, w):
@@ -221,6 +231,8 @@ def prelu(input, weight):
 class Gelu(Function):
     """y = x · Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2))"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         cdf = 0.5 * (1.0 + erf(x * x.dtype.type(1 / math.sqrt(2.0))))  # erf from ops/special.py
@@ -240,6 +252,8 @@ _K = math.sqrt(2 / math.pi)
 
 class GeluTanh(Function):
     """y = ½ x (1 + tanh(u)),  u = √(2/π) (x + 0.044715 x³)   (GELU's tanh approximation)"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, x):
@@ -266,6 +280,8 @@ def gelu(input, approximate="none"):
 class Silu(Function):
     """y = x · σ(x)   (also called swish)"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         s = _sigmoid(x)
@@ -284,6 +300,8 @@ def silu(input, inplace=False):
 
 class Mish(Function):
     """y = x · tanh(softplus(x))"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, x):
@@ -305,6 +323,8 @@ def mish(input, inplace=False):
 class Softplus(Function):
     """y = log(1 + e^(βx)) / β, and y = x where βx > threshold (there the two agree to float precision)"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, beta, threshold):
         z = x * beta
@@ -324,6 +344,8 @@ def softplus(input, beta=1.0, threshold=20.0):
 class LogSigmoid(Function):
     """y = log σ(x) = −softplus(−x)"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -340,6 +362,8 @@ def logsigmoid(input):
 
 class Softsign(Function):
     """y = x / (1 + |x|)"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x):
@@ -359,6 +383,8 @@ def softsign(input):
 
 class Tanhshrink(Function):
     """y = x − tanh(x)"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x):
@@ -382,6 +408,8 @@ def tanhshrink(input):
 class Hardsigmoid(Function):
     """y = clamp(x/6 + ½, 0, 1)"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -399,6 +427,8 @@ def hardsigmoid(input, inplace=False):
 
 class Hardswish(Function):
     """y = x · clamp(x + 3, 0, 6) / 6"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, x):
@@ -420,6 +450,8 @@ def hardswish(input, inplace=False):
 
 class Shrink(Function):
     """hardshrink: y = x where |x| > λ, else 0;  softshrink: y = x − λ·sign(x) where |x| > λ, else 0"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, lambd, soft):
@@ -484,6 +516,8 @@ class Heaviside(Function):
     (PyTorch defines no derivative for heaviside and raises on backward; glasstorch returns zeros, so a
     perceptron built on it trains with its own update rule while the graph still works.)
     """
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, values):

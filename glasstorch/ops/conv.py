@@ -205,6 +205,8 @@ class Convolution(Function):
     as (N, C, 1, L) / (1, C, H, W) views, inside this one graph node.
     """
 
+    saves = (1,)
+
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, shapes):
         x_shape, w_shape = x.shape, w.shape
@@ -263,6 +265,8 @@ class Convolution(Function):
 class ConvTranspose(Function):
     """y = conv_transpose(x, W) + b for x (N, C, H, W), W (C, O/groups, KH, KW): the gradient-to-the-input of
     a convolution, run forwards (col2im); its own backward is a convolution (im2col)."""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation, shapes):

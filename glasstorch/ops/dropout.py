@@ -20,6 +20,8 @@ __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "f
 class Dropout(Function):
     """y = x · m, where m = [u ≥ p] / (1 − p) was drawn once for this call."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, mask):
         ctx.mask = mask
@@ -32,6 +34,8 @@ class Dropout(Function):
 
 class AlphaDropout(Function):
     """y = a·m·x + b: dropped units go to SELU's negative saturation, then an affine map restores mean/variance."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, scale, shift):

@@ -72,6 +72,8 @@ def _promote(a, b):
 class Add(Function):
     """z = x + y"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
@@ -85,6 +87,8 @@ class Add(Function):
 
 class Sub(Function):
     """z = x − y"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, y):
@@ -100,6 +104,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = x · y"""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -118,6 +124,8 @@ class Mul(Function):
 class Div(Function):
     """z = x / y"""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
@@ -134,6 +142,8 @@ class Div(Function):
 
 class Pow(Function):
     """z = x ** p  (x or p may be a Python number)"""
+
+    saves = (0, 1, -1)
 
     @staticmethod
     def forward(ctx, x, p):
@@ -164,6 +174,8 @@ class Pow(Function):
 
 
 class Neg(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x):
         return -x
@@ -253,6 +265,8 @@ def _trunc_divide(x, y):
 
 
 class FloorDivide(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.x_shape, ctx.y_shape = _shape(x), _shape(y)
@@ -269,6 +283,8 @@ class FloorDivide(Function):
 
 class Remainder(Function):
     """z = x − floor(x / y) · y  (the sign follows y, as Python's % and torch.remainder)"""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -309,6 +325,8 @@ def _float_input(x):
 
 
 class Abs(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -320,6 +338,8 @@ class Abs(Function):
 
 
 class Exp(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).exp(x)
@@ -332,6 +352,8 @@ class Exp(Function):
 
 
 class Expm1(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).expm1(x)
@@ -344,6 +366,8 @@ class Expm1(Function):
 
 
 class Log(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -357,6 +381,8 @@ class Log(Function):
 
 
 class Log2(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -370,6 +396,8 @@ class Log2(Function):
 
 
 class Log10(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -383,6 +411,8 @@ class Log10(Function):
 
 
 class Log1p(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -396,6 +426,8 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
@@ -410,6 +442,8 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -424,6 +458,8 @@ class Rsqrt(Function):
 
 
 class Square(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -435,6 +471,8 @@ class Square(Function):
 
 
 class Reciprocal(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore"):
@@ -448,6 +486,8 @@ class Reciprocal(Function):
 
 
 class Sin(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -459,6 +499,8 @@ class Sin(Function):
 
 
 class Cos(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -470,6 +512,8 @@ class Cos(Function):
 
 
 class Tan(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).tan(x)
@@ -482,6 +526,8 @@ class Tan(Function):
 
 
 class Tanh(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).tanh(x)
@@ -496,6 +542,8 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     """y = 1 / (1 + e^(−x)), computed without overflow for large |x|."""
+
+    saves = (-1,)
 
     @staticmethod
     def forward(ctx, x):
@@ -512,6 +560,8 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x):
         y = get_array_module(x).maximum(x, 0)
@@ -526,6 +576,8 @@ class Relu(Function):
 # NumPy has no erf: this applies Python's math.erf element by element (exact, but a Python call per
 # element: fine for checks and small tensors, too slow for large activations).
 class Erf(Function):
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
@@ -583,6 +635,8 @@ def relu(input):
 class ZeroGrad(Function):
     """An op whose derivative is 0 almost everywhere: sign, floor, ceil, round, trunc."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, fn):
         ctx.shape = x.shape
@@ -619,6 +673,8 @@ def round(input, *, decimals=0):
 # ---------------------------------------------------------------------------------------------------
 class Clamp(Function):
     """y = min(max(x, lo), hi); lo and hi may be numbers, arrays or None."""
+
+    saves = (0, 1, 2)
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -684,6 +740,8 @@ def clamp_max(input, max):
 class Maximum(Function):
     """z = max(x, y) elementwise; at ties each input gets half the gradient, as PyTorch."""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
@@ -701,6 +759,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """z = min(x, y) elementwise; at ties each input gets half the gradient, as PyTorch."""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -743,6 +803,8 @@ def fmin(input, other):
 class Where(Function):
     """z = x where cond else y"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond, ctx.x_shape, ctx.y_shape = cond, _shape(x), _shape(y)
@@ -778,6 +840,8 @@ def lerp(input, end, weight):
 # casts and copies
 # ---------------------------------------------------------------------------------------------------
 class ToDtype(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
@@ -793,6 +857,8 @@ def to_dtype(input, dtype):
 
 
 class Clone(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x):
         return x.copy()

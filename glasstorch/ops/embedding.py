@@ -26,6 +26,8 @@ __all__ = ["embedding"]
 class Embedding(Function):
     """y = W[idx]; inputs: weight (V, D), idx (any shape, integer), padding_idx (or −1), scale_grad_by_freq."""
 
+    saves = (1,)
+
     @staticmethod
     def forward(ctx, weight, idx, padding_idx, scale_grad_by_freq):
         ctx.idx, ctx.num, ctx.padding_idx, ctx.by_freq = idx, weight.shape[0], padding_idx, scale_grad_by_freq

@@ -323,6 +323,7 @@ class GetItem(Function):
     """y = x[key]  (a view for ints, slices, None and ...; advanced indexing copies: then it is no view)"""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, key, kind):
@@ -364,6 +365,8 @@ def getitem(input, key):
 
 class IndexPut(Function):
     """out = x with out[key] = value"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, value, key, kind):
@@ -433,6 +436,8 @@ def _as1d(a):
 class Gather(Function):
     """y[p] = x[p with p[axis] = index[p]]"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, index, axis):
         ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
@@ -470,6 +475,8 @@ def gather(input, dim, index):
 class Scatter(Function):
     """out = x, then out[p with p[axis] = index[p]] = src[p] (or the number value); reduce 'sum'
     (scatter_add) and 'add' add instead, 'multiply' multiplies"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, src, index, axis, value, reduce):
@@ -561,6 +568,8 @@ def scatter_add(input, dim, index, src):
 class IndexSelect(Function):
     """y = x's slices at index along axis"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, axis, index):
         ctx.shape, ctx.axis, ctx.index = x.shape, axis, index
@@ -595,6 +604,8 @@ def index_select(input, dim, index):
 
 class MaskedFill(Function):
     """out = value where mask, x elsewhere (mask broadcast against x)"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -662,6 +673,8 @@ def index_fill(input, dim, index, value):
 class MaskedSelect(Function):
     """y = the elements of x (broadcast with mask) where mask is True, as a 1-D tensor"""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, mask):
         xp = get_array_module(x)
@@ -686,6 +699,8 @@ def masked_select(input, mask):
 
 class Take(Function):
     """y = x.flatten()[index]"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, index):
@@ -719,6 +734,8 @@ def take(input, index):
 # ---------------------------------------------------------------------------------------------------
 class TakeAlong(Function):
     """y = x at the given (distinct per slice) indices along axis: the values of sort and topk"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, index, axis):
@@ -797,6 +814,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 # ---------------------------------------------------------------------------------------------------
 class Triangle(Function):
     """y = x where the (last two dims') mask is True, 0 elsewhere"""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, mask):

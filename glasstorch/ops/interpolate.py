@@ -33,6 +33,8 @@ __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 class Resample(Function):
     """y = x resampled along each planned dim: y[.., i, ..] = Σ_k w_k[i] · x[.., idx_k[i], ..]."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, plan):
         xp = get_array_module(x)

@@ -24,6 +24,8 @@ def _rows(a):
 class Linear(Function):
     """y = x Wᵀ + b, for x (..., in), W (out, in), b (out,) or None."""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.x, ctx.w, ctx.b_shape = x, w, (None if b is None else b.shape)
@@ -98,6 +100,8 @@ def linear(input, weight, bias=None):
 
 class Bilinear(Function):
     """y_k = Σ_ij x1_i W_kij x2_j + b_k, for x1 (N, in1), x2 (N, in2), W (out, in1, in2)."""
+
+    saves = (0, 1, 2)
 
     @staticmethod
     def forward(ctx, x1, x2, w, b):

@@ -126,6 +126,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 class SmoothL1(Function):
     """y = ½d²/β where |d| < β, else |d| − ½β   (d = input − target)"""
 
+    saves = (0,)
+
     @staticmethod
     def forward(ctx, d, beta):
         xp = get_array_module(d)
@@ -141,6 +143,8 @@ class SmoothL1(Function):
 
 class Huber(Function):
     """y = ½d² where |d| ≤ δ, else δ·(|d| − ½δ)   (d = input − target; this is δ · smooth_l1 with β = δ)"""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, d, delta):
@@ -187,6 +191,8 @@ _BCE_EPS = float(np.float32(1e-12))
 
 class BinaryCrossEntropy(Function):
     """y = −[t·log x + (1 − t)·log(1 − x)], each log clamped at −100 (x = 0 or 1 gives 100, not inf)."""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, t):
@@ -240,6 +246,8 @@ class BinaryCrossEntropyWithLogits(Function):
     computed as (1 − t)·x + (1 + (p − 1)·t)·s with s = −log σ(x) = log(1 + e^(−x)) = max(−x, 0) + log(1 + e^(−|x|)):
     the exponent is never positive, so nothing overflows, even for |x| = 10⁴.
     """
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, t, pos_weight):
@@ -339,6 +347,8 @@ class NLLLoss(Function):
 
     'mean' divides by Σ_i w[t_i] over the non-ignored entries (the count of them without weights)."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, reduction):
         xp = get_array_module(x)
@@ -369,6 +379,8 @@ class CrossEntropy(Function):
     ε/C · w_c on every class c (ε = label_smoothing), and 0 where t_i = ignore_index. Without smoothing this is
     y_i = −w[t_i] · log p_i,t_i. 'mean' divides by Σ_i w[t_i] over the non-ignored entries, as PyTorch.
     """
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, target, weight, ignore_index, smoothing, reduction):
@@ -411,6 +423,8 @@ class CrossEntropyProbs(Function):
 
     y_i = −Σ_c q_ic · log p_ic with q = w_c · ((1 − ε)·t + ε/C); 'mean' divides by the number of samples
     (N · d1 · d2 ...), not by the weights, as PyTorch."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, t, weight, smoothing, reduction):
@@ -544,6 +558,8 @@ class KLDiv(Function):
     """y = t·(log t − x), 0 where t = 0; with log_target (t holds log-probabilities): e^t·(t − x).
 
     x holds log-probabilities (e.g. a log_softmax output); t and x broadcast against each other."""
+
+    saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, t, log_target):

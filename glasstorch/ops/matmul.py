@@ -48,6 +48,8 @@ def _rows(x):
 class MatMul(Function):
     """C = A @ B with torch.matmul's rules (1-D operands, broadcast batch dims)."""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -260,6 +262,8 @@ def dot(input, other):
 class Outer(Function):
     """C[i, j] = a[i] · b[j]"""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
@@ -331,7 +335,12 @@ def _contract(subs, out, arrays):
 
 
 class Einsum(Function):
-    """Y = einsum(subs -> out, X_0, X_1, ...) with every subscript a letter (ellipses written out)."""
+    """Y = einsum(subs -> out, X_0, X_1, ...) with every subscript a letter (ellipses written out).
+
+    NumPy's einsum returns a view of its operand when it only reorders dims ('ij->ji'), as PyTorch's does:
+    then the result is a view of it (``is_view``); otherwise a new array."""
+
+    is_view = True
 
     @staticmethod
     def forward(ctx, subs, out, *xs):

@@ -33,6 +33,8 @@ __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm"
 class BatchNorm(Function):
     """y = γ · (x − μ)/σ + β per channel; μ, σ² from the batch (training) or the running buffers (eval)."""
 
+    saves = (0, 1)
+
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         xp = get_array_module(x)
@@ -188,6 +190,8 @@ def _standardize_rows_backward(g2, xhat, inv_std):
 class LayerNorm(Function):
     """y = γ · (x − μ)/σ + β with μ, σ over the last k dims of x (one row per leading index); γ, β of those dims."""
 
+    saves = (1,)
+
     @staticmethod
     def forward(ctx, x, weight, bias, k, eps):
         feature_shape = x.shape[x.ndim - k:]
@@ -241,6 +245,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 class GroupNorm(Function):
     """y = γ_c · (x − μ)/σ + β_c with μ, σ per sample and group of C/G channels (over those channels' positions)."""
 
+    saves = (1,)
+
     @staticmethod
     def forward(ctx, x, weight, bias, groups, eps):
         n, c = x.shape[:2]
@@ -292,6 +298,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 # -- RMS norm ----------------------------------------------------------------------------------------------
 class RMSNorm(Function):
     """y = γ · x / rms(x), rms(x) = √(mean(x²) + ε) over the last k dims (no centering, no β)."""
+
+    saves = (1,)
 
     @staticmethod
     def forward(ctx, x, weight, k, eps):
@@ -355,6 +363,8 @@ def _window_sum(a, before, after):
 
 class LocalResponseNorm(Function):
     """y_c = x_c / d_c^β,  d_c = k + α/size · Σ x_j² over the channels j in c's window (size of them)."""
+
+    saves = (0,)
 
     @staticmethod
     def forward(ctx, x, size, alpha, beta, k):

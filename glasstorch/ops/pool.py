@@ -195,6 +195,8 @@ def _flat_indices(masks, win):
 class MaxPool2d(Function):
     """y[.., i, j] = max over the window's cells of x (the KH·KW strided slices, see the module docstring)."""
 
+    saves = (0, -1)
+
     @staticmethod
     def forward(ctx, x, win, masks):
         padded = win.pad(x, _lowest(x.dtype))
@@ -297,6 +299,8 @@ def _window_counts(n, k, s, p, out, count_include_pad):
 class AvgPool2d(Function):
     """y[.., i, j] = (Σ over the window's cells of x) / divisor[i, j], zero padding included in the sum."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, win, divisor):
         xp = get_array_module(x)
@@ -383,6 +387,8 @@ def _output_size(name, x, output_size, dims):
 class AdaptiveAvgPool(Function):
     """y = the mean of each adaptive window over the last len(out) dims, taken one dim at a time:
     along a dim, y[.., i, ..] = Σ_{start_i ≤ h < end_i} x[.., h, ..] / (end_i − start_i)."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, out):
@@ -528,6 +534,8 @@ def _adaptive_argmax(x, out):
 
 class TakeFlat(Function):
     """y[.., i, j] = x[.., index[.., i, j]] with x's last two dims read as one (h·W + w)."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, index):

@@ -55,6 +55,9 @@ class StepGrad:
 class SplitSteps(Function):
     """y = x (an identity node that owns the shared gradient array of the StepSlice nodes reading y)."""
 
+    is_view = True
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, shared):
         ctx.shared = shared
@@ -69,6 +72,9 @@ class SplitSteps(Function):
 
 class StepSlice(Function):
     """y = x[index], one time step of the projection; backward writes into the shared gradient array."""
+
+    is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, index, shared):
@@ -151,6 +157,8 @@ def _lstm_activate_(a, n, xp):
 class RNNTanhStep(Function):
     """h' = tanh(p + h W_hhᵀ + b_hh), with p = x W_ihᵀ + b_ih precomputed."""
 
+    saves = (1, 2, -1)
+
     @staticmethod
     def forward(ctx, p, h, w, b):
         xp = get_array_module(p, h, w)
@@ -171,6 +179,8 @@ class RNNTanhStep(Function):
 
 class RNNReluStep(Function):
     """h' = relu(p + h W_hhᵀ + b_hh), with p = x W_ihᵀ + b_ih precomputed."""
+
+    saves = (1, 2, -1)
 
     @staticmethod
     def forward(ctx, p, h, w, b):
@@ -205,6 +215,8 @@ class LSTMStep(Function):
         c' = f·c + i·g
         h' = o·tanh(c')
     """
+
+    saves = (1, 2)
 
     @staticmethod
     def forward(ctx, p, s, w, b):
@@ -267,6 +279,8 @@ class GRUStep(Function):
         n = tanh(p_n + r·q_n)           (r gates the hidden part of n only, as in PyTorch)
         h' = (1 − z)·n + z·h
     """
+
+    saves = (1, 2)
 
     @staticmethod
     def forward(ctx, p, h, w, b):

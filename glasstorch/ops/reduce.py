@@ -101,6 +101,8 @@ def _nonempty(x, axes, name, dim):
 # sum, mean, prod
 # ---------------------------------------------------------------------------------------------------
 class Sum(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
@@ -114,6 +116,8 @@ class Sum(Function):
 
 
 class Mean(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         n = _count(x.shape, axes)
@@ -136,6 +140,8 @@ class Mean(Function):
 
 class Prod(Function):
     """y = Π x along one axis (axis None: over all elements)."""
+
+    saves = (0, -1)
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, dtype):
@@ -216,6 +222,8 @@ class return_types:
 class Max(Function):
     """y = x at the given index along one axis: the values of max(dim) (and, as Min, of min(dim))."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, index, axis, keepdim):
         xp = get_array_module(x)
@@ -241,6 +249,9 @@ class Min(Max):
 
 class Amax(Function):
     """y = max over axes (min for Amin); the gradient is shared evenly among the elements equal to y."""
+
+    saves = (0, -1)
+
     smallest = False
     nan_wins = False  # max()/min() of everything: a nan result sends the gradient to the nan elements
 
@@ -344,6 +355,9 @@ def argmin(input, dim=None, keepdim=False):
 # ---------------------------------------------------------------------------------------------------
 class Var(Function):
     """y = Σ (x − mean)² / (n − correction); the subclass Std takes its square root."""
+
+    saves = (-1,)
+
     root = False
 
     @staticmethod
@@ -423,6 +437,8 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 class Logsumexp(Function):
     """y = log Σ exp(x), computed as m + log Σ exp(x − m) with m the max (no overflow)."""
 
+    saves = (0, -1)
+
     @staticmethod
     def forward(ctx, x, axes, keepdim):
         xp = get_array_module(x)
@@ -451,6 +467,8 @@ def logsumexp(input, dim, keepdim=False):
 
 class Norm(Function):
     """y = (Σ |x|^p)^(1/p) over axes; p = ±inf gives max/min |x|, p = 0 the count of non-zeros."""
+
+    saves = (0, -1)
 
     @staticmethod
     def forward(ctx, x, p, axes, keepdim):
@@ -499,6 +517,8 @@ class Norm(Function):
 
 class NuclearNorm(Function):
     """y = Σ singular values of the matrices in dims (d0, d1)."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
@@ -552,6 +572,8 @@ def _reverse_cumsum(g, axis):
 
 
 class Cumsum(Function):
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, axis, dtype):
         ctx.axis = axis
@@ -564,6 +586,8 @@ class Cumsum(Function):
 
 
 class Cumprod(Function):
+    saves = (0, -1)
+
     @staticmethod
     def forward(ctx, x, axis, dtype):
         x1 = x.reshape(x.shape or (1,))

@@ -81,6 +81,7 @@ class View(Function):
     """y = x read with another shape; strict: only as a view of x's memory (PyTorch's view)."""
 
     is_view = True  # (reshape may copy: then the result is no view, see make_view)
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, shape, strict):
@@ -169,6 +170,7 @@ class Permute(Function):
     """y = x with its dims reordered: y.shape[i] = x.shape[dims[i]] (a view)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -247,6 +249,7 @@ class Expand(Function):
     """y = x broadcast to a larger shape (a view: the repeated elements are the same memory, read-only)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -294,6 +297,8 @@ def expand(input, shape):
 class Repeat(Function):
     """y = x tiled sizes[i] times along dim i (x first gets leading size-1 dims up to len(sizes))."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, sizes):
         ctx.shape, ctx.sizes = x.shape, sizes
@@ -339,6 +344,7 @@ class Slice(Function):
     """y = x[index] for an index of slices and integers (a view of x)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, index):
@@ -451,6 +457,8 @@ def _numbered(views):
 class Flip(Function):
     """y = x reversed along dims (a copy, as in PyTorch)."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
@@ -469,6 +477,8 @@ def flip(input, dims):
 
 class Roll(Function):
     """y = x shifted cyclically by shifts along dims (dims None: along the flattened tensor)."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, shifts, dims):
@@ -521,6 +531,8 @@ def _promoted(tensors):
 class Cat(Function):
     """y = the inputs joined along dim (inputs marked skip, 1-D and empty, take no part: legacy rule)."""
 
+    saves = ()
+
     @staticmethod
     def forward(ctx, dim, skip, *xs):
         ctx.dim, ctx.skip = dim, skip
@@ -569,6 +581,8 @@ def cat(tensors, dim=0):
 
 class Stack(Function):
     """y = the inputs (all of one shape) stacked along a new dim."""
+
+    saves = ()
 
     @staticmethod
     def forward(ctx, dim, *xs):

@@ -27,6 +27,8 @@ def _exp(a):
 
 
 class Softmax(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x, axis):
         y = _exp(_shifted(x, axis))
@@ -45,6 +47,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    saves = (-1,)
+
     @staticmethod
     def forward(ctx, x, axis):
         xp = get_array_module(x)

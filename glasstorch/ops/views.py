@@ -66,6 +66,7 @@ class AsStrided(Function):
     """y = the elements of x's memory at the given sizes, strides and offset (a view)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, size, stride, storage_offset):
@@ -160,6 +161,7 @@ class Select(Function):
     """y = x[..., index, ...] along one dim (a view with that dim removed)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, key):
@@ -189,6 +191,7 @@ class Unfold(Function):
     overlapping windows read the same memory)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, dim, size, step):
@@ -243,6 +246,7 @@ class Diagonal(Function):
     """y = the elements x[..., i, ..., i + offset, ...] (a view)."""
 
     is_view = True
+    saves = ()
 
     @staticmethod
     def forward(ctx, x, offset, dim1, dim2):
