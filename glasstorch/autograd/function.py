@@ -113,6 +113,7 @@ def _saved_arrays(ctx):
     return saved
 
 
+INPLACE_RECORDING = [0]  # how many threads are recording an in-place op now (they read Hooks.saved_log)
 AUDIT_SAVES = False  # tests switch it on: every recorded op's ``saves`` is checked against a full look
 LEARNED = None      # a dict while the saved positions of ops are being learned (tools, not the library)
 
@@ -293,21 +294,23 @@ class Function:
             if saves is None or AUDIT_SAVES:
                 _record_saved(ctx, args, result, saves)
             elif saves:  # the usual case, inline: note the version of each tensor the op declares it keeps
-                records = None
+                records = []
                 for i in saves:
-                    t = result if i == -1 else args[i]
-                    if isinstance(t, Tensor):
-                        vc = t._vc
+                    if i == -1:
+                        vc = result._vc
                         if vc is None:
-                            vc = t._vc = VersionCounter()
-                        record = (vc, vc.value, t._array, True if i == -1 else t._grad_fn)
-                        if records is None:
-                            records = [record]
-                        else:
-                            records.append(record)
-                if records is not None:
+                            vc = result._vc = VersionCounter()
+                        records.append((vc, vc.value, out, True))
+                    else:
+                        t = args[i]
+                        if t.__class__ is Tensor or isinstance(t, Tensor):
+                            vc = t._vc
+                            if vc is None:
+                                vc = t._vc = VersionCounter()
+                            records.append((vc, vc.value, t._array, t._grad_fn))
+                if records:
                     ctx._saved_versions = records
-                    if Hooks.saved_log is not None:  # an in-place op is being recorded (ops/inplace.py)
+                    if INPLACE_RECORDING[0] and Hooks.saved_log is not None:  # see ops/inplace.py
                         Hooks.saved_log.append(ctx)
             ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
             result._grad_fn = ctx

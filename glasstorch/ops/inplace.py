@@ -23,15 +23,18 @@ the arithmetic in-place ops compute through the out-of-place op, so that the ins
 (``ones(3).div_(0)`` is reported by ``detect_anomaly`` as the ``Div`` that gave inf). Writes of given values
 (``fill_``, ``copy_``, ``x[i] = v``) are not checked, as creating a tensor is not.
 """
+import threading
+
 import numpy as np
 
 from .. import _dtype
-from ..autograd.function import Hooks, VersionCounter, _root, refresh_view, version_counter
+from ..autograd.function import INPLACE_RECORDING, Hooks, VersionCounter, _root, refresh_view, version_counter
 from ..autograd.grad_mode import GradMode, no_grad
 from ..tensor import Tensor
 from . import elementwise as ew
 from . import views
 
+_COUNT_LOCK = threading.Lock()  # INPLACE_RECORDING is shared by the threads
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_OF_LEAF_MESSAGE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
 _MULTI_VIEW_MESSAGE = (
@@ -81,11 +84,15 @@ def _check_writable(t):
 def _record(t, fn, *args, **kwargs):
     """``t = fn(t, *args)`` in place, recorded: see the module docstring."""
     previous, Hooks.saved_log = Hooks.saved_log, []
+    with _COUNT_LOCK:
+        INPLACE_RECORDING[0] += 1
     try:
         result = fn(t, *args, **kwargs)
         made = Hooks.saved_log  # the nodes fn made that saved some memory
     finally:
         Hooks.saved_log = previous
+        with _COUNT_LOCK:
+            INPLACE_RECORDING[0] -= 1
     if result._array.shape != t._array.shape:
         raise RuntimeError(f"output with shape {list(t._array.shape)} doesn't match the broadcast shape "
                            f"{list(result._array.shape)}")
