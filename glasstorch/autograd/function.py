@@ -115,7 +115,6 @@ def _saved_arrays(ctx):
 
 INPLACE_RECORDING = [0]  # how many threads are recording an in-place op now (they read Hooks.saved_log)
 AUDIT_SAVES = False  # tests switch it on: every recorded op's ``saves`` is checked against a full look
-LEARNED = None      # a dict while the saved positions of ops are being learned (tools, not the library)
 
 
 def _aliased(saved, args, result):
@@ -137,40 +136,21 @@ def _aliased(saved, args, result):
     return tuple(found)
 
 
-def _record_saved(ctx, args, result, saves=None):
-    """Note the version of every input (and the output) whose memory the forward kept for its backward.
+def _find_saved(ctx, args, result, saves=None):
+    """The positions (inputs; -1 the output) whose memory the forward kept on ctx, found by comparing memory.
 
     What counts is what the backward will read: an array on ctx that shares memory with the tensor. An op that
-    keeps only derived values (shapes, a mask, a fresh product) records nothing and is never refused. ``saves``
-    (the op's declaration, see Function) gives the positions; None means: look at what ctx holds.
+    keeps only derived values (shapes, a mask, a fresh product) keeps nothing and is never refused. Used for
+    ops that declare no ``saves``, and under ``AUDIT_SAVES`` to check a declaration (which is then kept).
     """
-    if saves is None or AUDIT_SAVES or LEARNED is not None:
-        saved = _saved_arrays(ctx)
-        found = _aliased(saved, args, result) if saved else ()
-        if LEARNED is not None:
-            LEARNED.setdefault(type(ctx), set()).add(found)
-        if saves is None:
-            saves = found
-        elif not set(found) <= set(i for i in saves if i == -1 or isinstance(args[i], Tensor)):
-            raise AssertionError(f"{type(ctx).__name__}.saves = {saves}, but its forward kept the memory of "
-                                 f"{found} (input positions; -1: the output)")
-    records = []
-    for i in saves:
-        if i == -1:
-            records.append((version_counter(result), result._version, result._array, True))  # True: output
-        else:
-            a = args[i]
-            if a.__class__ is Tensor or isinstance(a, Tensor):
-                vc = a._vc
-                if vc is None:
-                    vc = a._vc = VersionCounter()
-                records.append((vc, vc.value, a._array, a._grad_fn))
-    if not records:
-        return
-    ctx._saved_versions = records
-    log = Hooks.saved_log
-    if log is not None:  # an in-place op is being recorded: it needs to know who saved what
-        log.append(ctx)
+    saved = _saved_arrays(ctx)
+    found = _aliased(saved, args, result) if saved else ()
+    if saves is None:
+        return found
+    if not set(found) <= set(i for i in saves if i == -1 or isinstance(args[i], Tensor)):
+        raise AssertionError(f"{type(ctx).__name__}.saves = {saves}, but its forward kept the memory of "
+                             f"{found} (input positions; -1: the output)")
+    return saves
 
 
 def check_saved_versions(node):
@@ -246,7 +226,7 @@ class Function:
 
     ``saves`` says which tensors' memory forward keeps for the backward: input positions, -1 for the output
     (``(0, 1)`` for a product x·y, ``(-1,)`` for tanh, which keeps its result, ``()`` for a sum, which keeps
-    only shapes); ``_record_saved`` notes their versions. Left as None, the arrays on ctx are compared with
+    only shapes); ``apply`` notes their versions. Left as None, the arrays on ctx are compared with
     the inputs' and output's memory at every call (slower, always right). The test suite runs with
     ``AUDIT_SAVES`` on, which makes that comparison for every op it records and fails on a wrong ``saves``.
     """
@@ -292,22 +272,16 @@ class Function:
         if needs is not None:
             saves = cls.saves
             if saves is None or AUDIT_SAVES:
-                _record_saved(ctx, args, result, saves)
-            elif saves:  # the usual case, inline: note the version of each tensor the op declares it keeps
+                saves = _find_saved(ctx, args, result, saves)
+            if saves:  # note the version of each tensor the op keeps (inline: this runs for most ops)
                 records = []
                 for i in saves:
-                    if i == -1:
-                        vc = result._vc
+                    t = result if i == -1 else args[i]
+                    if t.__class__ is Tensor or isinstance(t, Tensor):
+                        vc = t._vc
                         if vc is None:
-                            vc = result._vc = VersionCounter()
-                        records.append((vc, vc.value, out, True))
-                    else:
-                        t = args[i]
-                        if t.__class__ is Tensor or isinstance(t, Tensor):
-                            vc = t._vc
-                            if vc is None:
-                                vc = t._vc = VersionCounter()
-                            records.append((vc, vc.value, t._array, t._grad_fn))
+                            vc = t._vc = VersionCounter()
+                        records.append((vc, vc.value, t._array, True if i == -1 else t._grad_fn))
                 if records:
                     ctx._saved_versions = records
                     if INPLACE_RECORDING[0] and Hooks.saved_log is not None:  # see ops/inplace.py

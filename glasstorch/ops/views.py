@@ -26,6 +26,7 @@ import numpy as np
 from ..autograd.function import Function, _edge, _root
 from ..backend import get_array_module
 from ..tensor import _canonical_dim
+from .shape import Slice
 
 
 def view_index(base, view):
@@ -157,22 +158,8 @@ def copy_slices_node(base, view, result):
 # ---------------------------------------------------------------------------------------------------
 # select, unfold, diagonal, as_strided
 # ---------------------------------------------------------------------------------------------------
-class Select(Function):
-    """y = x[..., index, ...] along one dim (a view with that dim removed)."""
-
-    is_view = True
-    saves = ()
-
-    @staticmethod
-    def forward(ctx, x, key):
-        ctx.shape, ctx.key = x.shape, key
-        return x[key + (Ellipsis,)]  # the Ellipsis keeps a 0-d result a view, not a NumPy scalar
-
-    @staticmethod
-    def backward(ctx, grad):
-        g = get_array_module(grad).zeros(ctx.shape, grad.dtype)
-        g[ctx.key] = grad  # dL/dx = dL/dy at the selected index, 0 elsewhere
-        return g, None
+class Select(Slice):
+    """y = x[..., index, ...] along one dim (a Slice under PyTorch's graph-node name: that dim is removed)."""
 
 
 def select(input, dim, index):
