@@ -14,7 +14,7 @@ operation" error, never a silently wrong gradient.
 """
 import weakref
 
-from .function import AccumulateGrad, Hooks, _FREED_MESSAGE, check_saved_versions, wrap
+from .function import HOOKED, AccumulateGrad, Hooks, _FREED_MESSAGE, check_saved_versions, wrap
 
 
 def _count_dependencies(roots):
@@ -62,9 +62,12 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
         else:
             if node._freed:
                 raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
-            if node._saved_versions is not None:  # a saved tensor changed in place since its forward?
-                check_saved_versions(node)
-            if Hooks.backward is None:
+            records = node._saved_versions
+            if records is not None:  # a saved tensor changed in place since its forward?
+                for record in records:
+                    if record[0].value != record[1]:
+                        check_saved_versions(node)  # raises PyTorch's error
+            if not HOOKED[0] or Hooks.backward is None:
                 grads = type(node).backward(node, grad)
             else:  # an instrument is attached (glass.profile, detect_anomaly): it runs the backward
                 grads = Hooks.backward(node, grad)

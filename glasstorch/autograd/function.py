@@ -26,7 +26,7 @@ import weakref
 
 import numpy as np
 
-from .grad_mode import GradMode
+from .grad_mode import GRAD_OFF, GradMode
 
 _FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -58,10 +58,7 @@ class VersionCounter:
     longer holds what the forward saw, so the gradient would be silently wrong).
     """
 
-    __slots__ = ("value",)
-
-    def __init__(self, value=0):
-        self.value = value
+    value = 0  # a class default: making a counter is one allocation, with no __init__ to call (most stay at 0)
 
 
 def version_counter(t):
@@ -229,10 +226,16 @@ class Function:
     only shapes); ``apply`` notes their versions. Left as None, the arrays on ctx are compared with
     the inputs' and output's memory at every call (slower, always right). The test suite runs with
     ``AUDIT_SAVES`` on, which makes that comparison for every op it records and fails on a wrong ``saves``.
+
+    ``saved_for`` (optional) names, per saved input, the one input whose gradient reads it: ``{0: 1, 1: 0}``
+    for x·y, where x is needed only for dL/dy. A saved input whose reader needs no gradient is not
+    version-checked, as in PyTorch: ``h * 2.0`` or ``h * mask`` keeps nothing of h that backward reads, so
+    writing h in place afterwards is no error.
     """
 
     is_view = False
     saves = None  # the positions of the inputs (-1: the output) whose memory forward keeps; None: look
+    saved_for = None  # {saved input position: the input position whose gradient alone reads it}
     multi_output_view = False  # split/chunk/unbind: their views may not be changed in place under autograd
     _saved_versions = None  # ((counter, version, array, producer), ...): checked before backward runs
     _freed = False
@@ -243,20 +246,29 @@ class Function:
     @classmethod
     def apply(cls, *args):
         ctx = cls.__new__(cls)
+        # plain loops rather than comprehensions: this runs for every op, and each comprehension costs a call
         needs = None
-        if GradMode.enabled:
+        arrays = []
+        if not GRAD_OFF[0] or GradMode.enabled:
+            flags = []
             for a in args:
                 if isinstance(a, Tensor):
                     if a._base is not None:
                         refresh_view(a)  # a view whose base changed in place since: its graph node is redone
                     if a._requires_grad:
                         needs = True
+                    flags.append(a._requires_grad)
+                    arrays.append(a._array)
+                else:
+                    flags.append(False)
+                    arrays.append(a)
             if needs:
-                needs = tuple(isinstance(b, Tensor) and b._requires_grad for b in args)
-                ctx.needs_input_grad = needs
-        arrays = [a._array if isinstance(a, Tensor) else a for a in args]
+                needs = ctx.needs_input_grad = tuple(flags)
+        else:
+            for a in args:
+                arrays.append(a._array if isinstance(a, Tensor) else a)
         try:
-            if Hooks.forward is None:
+            if not HOOKED[0] or Hooks.forward is None:
                 out = cls.forward(ctx, *arrays)
             else:  # an instrument is attached (glass.profile, glass.detect_anomaly): it runs the forward
                 out = Hooks.forward(cls, ctx, arrays)
@@ -274,23 +286,41 @@ class Function:
             if saves is None or AUDIT_SAVES:
                 saves = _find_saved(ctx, args, result, saves)
             if saves:  # note the version of each tensor the op keeps (inline: this runs for most ops)
-                records = []
+                records = None
+                saved_for = cls.saved_for
                 for i in saves:
+                    if saved_for is not None and i in saved_for and not needs[saved_for[i]]:
+                        continue  # read only by the gradient of an input that needs none
                     t = result if i == -1 else args[i]
                     if t.__class__ is Tensor or isinstance(t, Tensor):
                         vc = t._vc
                         if vc is None:
                             vc = t._vc = VersionCounter()
-                        records.append((vc, vc.value, t._array, True if i == -1 else t._grad_fn))
-                if records:
+                        record = (vc, vc.value, t._array, True if i == -1 else t._grad_fn)
+                        if records is None:
+                            records = [record]
+                        else:
+                            records.append(record)
+                if records is not None:
                     ctx._saved_versions = records
                     if INPLACE_RECORDING[0] and Hooks.saved_log is not None:  # see ops/inplace.py
                         Hooks.saved_log.append(ctx)
-            ctx._next = tuple(_edge(a) if n else None for a, n in zip(args, needs))
+            edges = []
+            for a in args:
+                if a.__class__ is Tensor or isinstance(a, Tensor):
+                    if a._grad_fn is not None:
+                        edges.append(a._grad_fn)
+                    elif a._requires_grad:
+                        edges.append(_edge(a))
+                    else:
+                        edges.append(None)
+                else:
+                    edges.append(None)
+            ctx._next = tuple(edges)
             result._grad_fn = ctx
             result._requires_grad = True
             ctx._output_meta = (out.shape, out.dtype)  # for glass.graph: the op's output shape and dtype
-            if Hooks.on_create is not None:
+            if HOOKED[0] and Hooks.on_create is not None:
                 Hooks.on_create(ctx, result, args)
         return result
 
@@ -380,7 +410,19 @@ class _HooksState(threading.local):
     backward = None
     saved_log = None
 
+    def __setattr__(self, name, value):
+        # HOOKED counts the hooks set in all threads, so that apply and the engine read the per-thread hooks
+        # only while some thread has one (a thread-local read costs more than the whole check it guards)
+        if name != "saved_log":
+            was = getattr(self, name) is not None
+            if was != (value is not None):
+                with _HOOKED_LOCK:
+                    HOOKED[0] += 1 if value is not None else -1
+        super().__setattr__(name, value)
 
+
+HOOKED = [0]  # how many of on_create/forward/backward are set, over all threads
+_HOOKED_LOCK = threading.Lock()
 Hooks = _HooksState()
 
 

@@ -16,7 +16,18 @@ class _GradModeState(threading.local):
 
     enabled = True
 
+    def __setattr__(self, name, value):
+        # GRAD_OFF counts the threads that have recording off, so that Function.apply reads this thread's
+        # switch only while some thread has it off (the thread-local read costs more than the check)
+        value = bool(value)
+        if name == "enabled" and value != self.enabled:
+            with _GRAD_OFF_LOCK:
+                GRAD_OFF[0] += -1 if value else 1
+        super().__setattr__(name, value)
 
+
+GRAD_OFF = [0]
+_GRAD_OFF_LOCK = threading.Lock()
 GradMode = _GradModeState()
 
 

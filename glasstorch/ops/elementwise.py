@@ -106,6 +106,7 @@ class Mul(Function):
     """z = x · y"""
 
     saves = (0, 1)
+    saved_for = {0: 1, 1: 0}  # x is read only for dL/dy, y only for dL/dx
 
     @staticmethod
     def forward(ctx, x, y):
@@ -125,6 +126,7 @@ class Div(Function):
     """z = x / y"""
 
     saves = (0, 1)
+    saved_for = {0: 1}  # x is read only for dL/dy
 
     @staticmethod
     def forward(ctx, x, y):

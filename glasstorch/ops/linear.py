@@ -25,6 +25,7 @@ class Linear(Function):
     """y = x Wᵀ + b, for x (..., in), W (out, in), b (out,) or None."""
 
     saves = (0, 1)
+    saved_for = {0: 1, 1: 0}  # each factor is read only for the other's gradient
 
     @staticmethod
     def forward(ctx, x, w, b):

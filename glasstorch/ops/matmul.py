@@ -49,6 +49,7 @@ class MatMul(Function):
     """C = A @ B with torch.matmul's rules (1-D operands, broadcast batch dims)."""
 
     saves = (0, 1)
+    saved_for = {0: 1, 1: 0}  # each factor is read only for the other's gradient
 
     @staticmethod
     def forward(ctx, a, b):
@@ -263,6 +264,7 @@ class Outer(Function):
     """C[i, j] = a[i] · b[j]"""
 
     saves = (0, 1)
+    saved_for = {0: 1, 1: 0}  # each factor is read only for the other's gradient
 
     @staticmethod
     def forward(ctx, a, b):
