@@ -16,25 +16,18 @@ from .tensor import Tensor
 from . import autograd, cuda, accelerator, backend
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled
 from .random import Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator
-from .creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full, zeros_like, ones_like,
-                       empty_like, full_like, rand_like, randn_like, randint_like, arange, linspace, logspace, eye,
-                       rand, randn, randint, randperm, normal, bernoulli, multinomial)
-from .ops.elementwise import (add, sub, subtract, mul, multiply, div, divide, true_divide, floor_divide, remainder,
-                              pow, neg, negative, abs, absolute, exp, expm1, log, log2, log10, log1p, sqrt, rsqrt,
-                              square, reciprocal, sin, cos, tan, tanh, sigmoid, relu, erf, sign, floor, ceil, round,
-                              trunc, clamp, clip, clamp_min, clamp_max, maximum, minimum, fmax, fmin, where, lerp,
-                              eq, ne, lt, le, gt, ge, greater, greater_equal, less, less_equal, not_equal,
-                              logical_and, logical_or, logical_xor, logical_not, bitwise_and, bitwise_or,
-                              bitwise_xor, bitwise_not, isnan, isinf, isfinite, clone)
-from .ops.reduce import (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, var_mean, std_mean,
-                         logsumexp, norm, cumsum, cumprod, all, any, count_nonzero, bincount)
-from .ops.softmax import softmax, log_softmax
-from .ops.matmul import matmul, mm, bmm, mv, dot, outer, einsum
-from .ops.views import select, diagonal, as_strided
-from .ops.shape import (reshape, flatten, unflatten, squeeze, unsqueeze, permute, transpose, t, movedim, tile,
-                        split, chunk, unbind, flip, roll, narrow, cat, stack, broadcast_tensors, meshgrid)
-from .ops.index import (gather, scatter, scatter_add, index_select, masked_fill, masked_select, take, topk, sort,
-                        argsort, tril, triu, nonzero, unique)
+from .creation import *  # noqa: F401,F403  (the module's __all__)
+from .ops.elementwise import *  # noqa: F401,F403  (the module's __all__)
+from .ops.reduce import *  # noqa: F401,F403  (the module's __all__)
+from .ops.softmax import *  # noqa: F401,F403  (the module's __all__)
+from .ops.matmul import *  # noqa: F401,F403  (the module's __all__)
+from .ops.views import *  # noqa: F401,F403  (the module's __all__)
+from .ops.shape import *  # noqa: F401,F403  (the module's __all__)
+from .ops.index import *  # noqa: F401,F403  (the module's __all__)
+from .ops.math import *  # noqa: F401,F403  (the module's __all__)
+from .ops.stats import *  # noqa: F401,F403  (the module's __all__)
+from .ops.linalg import *  # noqa: F401,F403  (the module's __all__)
+from .settings import *  # noqa: F401,F403  (the module's __all__)
 
 # PyTorch's short names for dtypes (defined last: they shadow Python builtins inside this module)
 float = float32
@@ -85,6 +78,7 @@ def broadcast_shapes(*shapes):
 
 from .serialization import save, load  # noqa: E402
 from . import nn, optim, utils, datasets  # noqa: E402
+from . import linalg, special, distributions  # noqa: E402
 from .ops.activation import heaviside  # noqa: E402  (torch.heaviside; also F.step for the perceptron)
 
 

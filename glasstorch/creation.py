@@ -290,3 +290,11 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     for r, row in enumerate(probs):  # one draw per row (rows are few: this is not a hot path)
         out[r] = rng.choice(row.size, size=num_samples, replace=replacement, p=row / row.sum())
     return wrap(out if input._array.ndim == 2 else out[0])
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'zeros', 'ones', 'empty', 'full', 'zeros_like',
+           'ones_like', 'empty_like', 'full_like', 'rand_like', 'randn_like', 'randint_like', 'arange',
+           'linspace', 'logspace', 'eye', 'rand', 'randn', 'randint', 'randperm', 'normal', 'bernoulli',
+           'multinomial']

@@ -16,6 +16,12 @@ import numpy as np
 from . import _dtype
 from ._device import CPU, check_device
 from ._size import Size
+from ._methods.linalg import LinalgMethods
+from ._methods.math import MathMethods
+from ._methods.misc import MiscMethods
+from ._methods.products import ProductMethods
+from ._methods.shape import ShapeMethods
+from ._methods.stats import StatsMethods
 
 
 def _shape_args(args):
@@ -25,8 +31,11 @@ def _shape_args(args):
     return tuple(int(s) for s in args)
 
 
-class Tensor:
-    """A multi-dimensional array that can record the operations applied to it (see module docstring)."""
+class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMethods, MiscMethods):
+    """A multi-dimensional array that can record the operations applied to it (see module docstring).
+
+    The core is here; the method families that mirror the op families are mixins in glasstorch/_methods/.
+    """
 
     __array_priority__ = 1000  # NumPy scalars on the left (np.float32(2) * t) defer to Tensor's operators
     _requires_grad = False

@@ -187,8 +187,11 @@ class Neg(Function):
         return -grad  # dL/dx = −dL/dy
 
 
-def add(input, other, *, alpha=1):
+def add(input, other, *, alpha=1, out=None):
     """input + alpha · other"""
+    if out is not None:  # computed without a graph, then written into out (ops/out.py)
+        _out.check_out(out, "add", input, other)
+        return _out.write_out(out, add(input, other, alpha=alpha), "add")
     if alpha != 1:
         other = mul(other, alpha)
     a, b, _ = _promote(input, other)
@@ -961,3 +964,18 @@ def isinf(input):
 
 def isfinite(input):
     return wrap(np.isfinite(input._array))
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['add', 'sub', 'subtract', 'mul', 'multiply', 'div', 'divide', 'true_divide', 'floor_divide',
+           'remainder', 'pow', 'neg', 'negative', 'abs', 'absolute', 'exp', 'expm1', 'log', 'log2', 'log10',
+           'log1p', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tan', 'tanh', 'sigmoid', 'relu',
+           'erf', 'sign', 'floor', 'ceil', 'round', 'trunc', 'clamp', 'clip', 'clamp_min', 'clamp_max',
+           'maximum', 'minimum', 'fmax', 'fmin', 'where', 'lerp', 'eq', 'ne', 'lt', 'le', 'gt', 'ge',
+           'greater', 'greater_equal', 'less', 'less_equal', 'not_equal', 'logical_and', 'logical_or',
+           'logical_xor', 'logical_not', 'bitwise_and', 'bitwise_or', 'bitwise_xor', 'bitwise_not', 'isnan',
+           'isinf', 'isfinite', 'clone']
+
+
+from . import out as _out  # noqa: E402  (out.py imports inplace, which imports this module)

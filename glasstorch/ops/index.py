@@ -898,3 +898,9 @@ def one_hot(tensor, num_classes=-1):
         if x.max() >= num_classes:
             raise RuntimeError("Class values must be smaller than num_classes.")
     return wrap((x[..., None] == xp.arange(num_classes)).astype(np.int64))
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['gather', 'scatter', 'scatter_add', 'index_select', 'masked_fill', 'masked_select', 'take', 'topk',
+           'sort', 'argsort', 'tril', 'triu', 'nonzero', 'unique']

@@ -212,7 +212,10 @@ def _check_matmul(input, other):
         _check_bmm(a, b, math.prod(batch), a.shape[-1], b.shape[-2] if db > 1 else b.shape[0])
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
+    if out is not None:  # computed without a graph, then written into out (ops/out.py)
+        _out.check_out(out, "matmul", input, other)
+        return _out.write_out(out, matmul(input, other), "matmul")
     _tensor_arg(input, "input", "matmul")
     _tensor_arg(other, "other", "matmul")
     _check_matmul(input, other)
@@ -515,3 +518,11 @@ def einsum(equation, *operands):
     dt = _einsum_dtypes(subs, out, operands)
     operands = [x if x.dtype is dt else _ew.to_dtype(x, dt) for x in operands]
     return Einsum.apply(tuple(subs), out, *operands)
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['matmul', 'mm', 'bmm', 'mv', 'dot', 'outer', 'einsum']
+
+
+from . import out as _out  # noqa: E402

@@ -673,3 +673,9 @@ def bincount(input, weights=None, minlength=0):
     w = weights._array
     out = np.bincount(x, weights=w, minlength=minlength)  # NumPy sums in float64
     return wrap(out.astype(w.dtype) if w.dtype.kind == "f" else out)  # float weights keep their dtype
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['sum', 'mean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax', 'argmin', 'var', 'std', 'var_mean',
+           'std_mean', 'logsumexp', 'norm', 'cumsum', 'cumprod', 'all', 'any', 'count_nonzero', 'bincount']

@@ -644,3 +644,10 @@ def meshgrid(*tensors, indexing="ij"):
         shape[axis] = -1
         out.append(expand(reshape(x, shape), sizes))
     return tuple(out)
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'permute', 'transpose', 't', 'movedim',
+           'tile', 'split', 'chunk', 'unbind', 'flip', 'roll', 'narrow', 'cat', 'stack', 'broadcast_tensors',
+           'meshgrid']

@@ -89,3 +89,8 @@ def softmax(input, dim, dtype=None):
 def log_softmax(input, dim, dtype=None):
     """x − log Σ exp(x) along dim: more accurate than log(softmax(x))."""
     return _apply(LogSoftmax, input, dim, dtype, "log_softmax")
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['softmax', 'log_softmax']

@@ -269,3 +269,8 @@ def as_strided(input, size, stride, storage_offset=None):
         storage_offset = UntypedStorage(a).offset_of(a)
     _, start = _storage_of(a)
     return AsStrided.apply(input, size, stride, operator.index(storage_offset) - start)
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = ['select', 'diagonal', 'as_strided']

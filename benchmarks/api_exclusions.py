@@ -1,0 +1,78 @@
+"""The parts of PyTorch's API glasstorch leaves out on purpose, with the reason (read by api_coverage.py).
+
+Each namespace maps to (regular expression matched against the whole name, reason). Keep reasons short and
+true: what the names are for and why a NumPy framework for learning does not carry them. A name that is
+implemented anyway is reported as implemented.
+"""
+
+_JIT = ("TorchScript and the JIT compiler's C++ types (graphs, schemas, script modules, type objects)")
+_VENDOR = "vendor kernels and backend entry points (cuDNN, MIOpen, oneDNN/mkldnn, FBGEMM, Vulkan, native_*)"
+_QUANT = "quantization (quantized dtypes, observers, fake-quantize): integer inference kernels, out of scope"
+_SPARSE = "sparse layouts (COO, CSR, CSC, BSR, BSC) and their kernels: glasstorch has dense (strided) tensors only"
+_COMPLEX = "complex dtypes: glasstorch's tensors are real (NumPy float/int/bool)"
+_COPY = ("functionalization's *_copy twins of view ops (view_copy, t_copy ...), made for compiler backends: "
+         "the view op followed by .clone()")
+_TYPED_STORAGE = "legacy typed storages (FloatStorage ...), deprecated in PyTorch 2; untyped_storage() is there"
+_STREAMS = "device streams and events (CUDA/accelerator internals)"
+_SYM = "symbolic shapes for torch.compile (SymInt, sym_*)"
+_AUTOCAST_INTERNALS = "autocast's internal switches (nesting counters, per-backend dtypes, its cache)"
+_DEVICES = "devices glasstorch has no backend for (IPU, XPU, MTIA, MAIA, MPS, XLA, Vulkan, HPU)"
+_NESTED = "nested (jagged) tensors"
+_NAMED = "named tensors (prototype in PyTorch)"
+_REMOVED = "removed from PyTorch 2 (calling it raises there too)"
+_SYNCBN = "SyncBatchNorm's CUDA kernels (batch_norm_stats, batch_norm_gather_stats ...)"
+_INTERNAL = "PyTorch build and process internals (not part of its user API)"
+
+EXCLUDED = {
+    "torch": [
+        (r"AliasDb|Argument|ArgumentSpec|Block|CallStack|Capsule|Code|CompilationUnit|CompleteArgumentSpec|"
+         r"ConcreteModuleType(Builder)?|DeepCopyMemoTable|ErrorReport|ExecutionPlan|FileCheck|FunctionSchema|"
+         r"Gradient|Graph|GraphExecutorState|IODescriptor|InferredType|JITException|LiteScriptModule|"
+         r"LockingLogger|LoggerBase|NoopLogger|Node|OperatorInfo|Script\w*|StaticModule|TracingState|Use|Value|"
+         r"\w+Type|Type|merge_type_from_type_comment|parse_ir|parse_schema|parse_type_comment|"
+         r"import_ir_module\w*|unify_type_list|fork|wait|Future|AggregationType|Tag|DispatchKey(Set)?|"
+         r"ExcludeDispatchKeyGuard|DisableTorchFunction(Subclass)?|classproperty|BenchmarkConfig|"
+         r"BenchmarkExecutionStats|ThroughputBenchmark|SerializationStorageContext|"
+         r"DeserializationStorageContext|BufferDict", _JIT),
+        (r"(cudnn|miopen|mkldnn|fbgemm)_\w+|native_\w+|is_vulkan_available|conv_tbc|"
+         r"affine_grid_generator|grid_sampler(_2d|_3d)?|embedding_renorm_|norm_except_dim|"
+         r"constant_pad_nd|convolution|frobenius_norm|nuclear_norm", _VENDOR),
+        (r"batch_norm_(backward_elemt|backward_reduce|elemt|gather_stats(_with_counts)?|stats|update_stats)",
+         _SYNCBN),
+        (r"quantize\w*|quantized_\w+|dequantize|fake_quantize\w*|q_\w+|qscheme|int_repr|choose_qparams\w*|"
+         r"fused_moving_avg_obs_fake_quant|empty_quantized|Q(U)?Int\w*Storage", _QUANT),
+        (r"sparse_\w+|(ccol|col|crow|row)_indices_copy|indices_copy|values_copy|hspmm|smm|spmm|dsmm|hsmm|"
+         r"saddmm|sspaddmm|resize_as_sparse_", _SPARSE),
+        (r"complex|polar|view_as_complex(_copy)?|view_as_real(_copy)?|Complex\w*Storage|stft|istft", _COMPLEX),
+        (r"(alias|as_strided|detach|diagonal|expand|permute|select|slice|split|split_with_sizes|squeeze|t|"
+         r"transpose|unbind|unfold|unsqueeze|view)_copy", _COPY),
+        (r"(BFloat16|Bool|Byte|Char|Double|Float|Half|Int|Long|Short)Storage|TypedStorage|Storage|StorageBase",
+         _TYPED_STORAGE),
+        (r"Stream|Event|StreamObjType", _STREAMS),
+        (r"Sym(Int|Float|Bool)|sym_\w+", _SYM),
+        (r"autocast_(increment|decrement)_nesting|clear_autocast_cache|(get|set)_autocast_\w+|"
+         r"is_autocast_\w+", _AUTOCAST_INTERNALS),
+        (r"symeig|solve|lstsq|eig|matrix_rank", _REMOVED),
+        (r"compiled_with_cxx11_abi|prepare_multiprocessing_environment|profiler_allow_cudagraph_\w+|"
+         r"init_num_threads|get_file_path|thread_safe_generator|hash_tensor|PyTorchFileReader|"
+         r"PyTorchFileWriter|AcceleratorError|segment_reduce", _INTERNAL),
+    ],
+    "torch.Tensor": [
+        (r"coalesce|is_coalesced|(ccol|col|crow|row)_indices|indices|values|dense_dim|sparse_dim|sparse_mask|"
+         r"sparse_resize_\w*|to_sparse\w*|is_sparse_csr|smm|sspaddmm|resize_as_sparse_", _SPARSE),
+        (r"dequantize|int_repr|q_\w+|qscheme", _QUANT),
+        (r"cdouble|cfloat|chalf|imag|conj_physical_?|stft|istft", _COMPLEX),
+        (r"ipu|xpu|mtia|is_ipu|is_xpu|is_mps|is_maia|is_mtia|is_vulkan|is_xla|is_mkldnn|to_mkldnn|record_stream",
+         _DEVICES),
+        (r"is_nested|to_padded_tensor", _NESTED),
+        (r"names|rename_?|refine_names|align_to|align_as|has_names", _NAMED),
+        (r"reinforce|volatile|symeig|eig|lstsq|solve", _REMOVED),
+        (r"module_load|storage_type|is_set_to|set_", _INTERNAL),
+    ],
+    "torch.linalg": [
+        (r"eig|eigvals", "general eigendecomposition: its results are complex"),
+    ],
+    "torch.fft": [
+        (r"\w+", _COMPLEX + " (the Fourier transforms return complex tensors)"),
+    ],
+}

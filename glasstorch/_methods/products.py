@@ -1,0 +1,6 @@
+"""Matrix products (addmm, baddbmm, kron, tensordot ...): Tensor methods, each a one-line call into glasstorch.ops (see _methods/__init__.py)."""
+from .. import ops  # noqa: F401  (ops.<family> is looked up at call time)
+
+
+class ProductMethods:
+    """Matrix products (addmm, baddbmm, kron, tensordot ...)."""

@@ -1,0 +1,6 @@
+"""Shape, indexing, scatter and view methods: Tensor methods, each a one-line call into glasstorch.ops (see _methods/__init__.py)."""
+from .. import ops  # noqa: F401  (ops.<family> is looked up at call time)
+
+
+class ShapeMethods:
+    """Shape, indexing, scatter and view methods."""

@@ -1,0 +1,8 @@
+"""Linear algebra ops (torch.linalg): forward through NumPy's LAPACK, backward from the published formulas.
+
+Each op is a Function with its forward and backward side by side (see autograd/function.py)."""
+
+
+# The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
+# public function is exported by adding it here.
+__all__ = []
