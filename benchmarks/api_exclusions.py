@@ -18,7 +18,6 @@ _SYM = "symbolic shapes for torch.compile (SymInt, sym_*)"
 _AUTOCAST_INTERNALS = "autocast's internal switches (nesting counters, per-backend dtypes, its cache)"
 _DEVICES = "devices glasstorch has no backend for (IPU, XPU, MTIA, MAIA, MPS, XLA, Vulkan, HPU)"
 _NESTED = "nested (jagged) tensors"
-_NAMED = "named tensors (prototype in PyTorch)"
 _REMOVED = "removed from PyTorch 2 (calling it raises there too)"
 _SYNCBN = "SyncBatchNorm's CUDA kernels (batch_norm_stats, batch_norm_gather_stats ...)"
 _INTERNAL = "PyTorch build and process internals (not part of its user API)"
@@ -65,7 +64,6 @@ EXCLUDED = {
         (r"ipu|xpu|mtia|is_ipu|is_xpu|is_mps|is_maia|is_mtia|is_vulkan|is_xla|is_mkldnn|to_mkldnn|record_stream",
          _DEVICES),
         (r"is_nested|to_padded_tensor", _NESTED),
-        (r"names|rename_?|refine_names|align_to|align_as|has_names", _NAMED),
         (r"reinforce|volatile|symeig|eig|lstsq|solve", _REMOVED),
         (r"module_load|storage_type|is_set_to|set_", _INTERNAL),
     ],
