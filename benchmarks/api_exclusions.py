@@ -20,6 +20,7 @@ _DEVICES = "devices glasstorch has no backend for (IPU, XPU, MTIA, MAIA, MPS, XL
 _NESTED = "nested (jagged) tensors"
 _REMOVED = "removed from PyTorch 2 (calling it raises there too)"
 _SYNCBN = "SyncBatchNorm's CUDA kernels (batch_norm_stats, batch_norm_gather_stats ...)"
+_SMALL_DTYPES = ("8-bit and 4-bit floats, sub-byte integers and bit types: NumPy has no such dtypes")
 _INTERNAL = "PyTorch build and process internals (not part of its user API)"
 
 EXCLUDED = {
@@ -32,7 +33,7 @@ EXCLUDED = {
          r"import_ir_module\w*|unify_type_list|fork|wait|Future|AggregationType|Tag|DispatchKey(Set)?|"
          r"ExcludeDispatchKeyGuard|DisableTorchFunction(Subclass)?|classproperty|BenchmarkConfig|"
          r"BenchmarkExecutionStats|ThroughputBenchmark|SerializationStorageContext|"
-         r"DeserializationStorageContext|BufferDict", _JIT),
+         r"DeserializationStorageContext|BufferDict|ModuleDict|ParameterDict|AVG|SUM", _JIT),
         (r"(cudnn|miopen|mkldnn|fbgemm)_\w+|native_\w+|is_vulkan_available|conv_tbc|"
          r"affine_grid_generator|grid_sampler(_2d|_3d)?|embedding_renorm_|norm_except_dim|"
          r"constant_pad_nd|convolution|frobenius_norm|nuclear_norm", _VENDOR),
@@ -48,13 +49,18 @@ EXCLUDED = {
         (r"(BFloat16|Bool|Byte|Char|Double|Float|Half|Int|Long|Short)Storage|TypedStorage|Storage|StorageBase",
          _TYPED_STORAGE),
         (r"Stream|Event|StreamObjType", _STREAMS),
+        (r"float8_\w+|float4_\w+|bits\w+|u?int[1-7]|bit", _SMALL_DTYPES),
+        (r"complex32|complex64|complex128|cdouble|cfloat|chalf", _COMPLEX),
+        (r"qint\d+|quint\w+|per_channel_\w+|per_tensor_\w+", _QUANT),
+        (r"jagged", _NESTED),
         (r"Sym(Int|Float|Bool)|sym_\w+", _SYM),
         (r"autocast_(increment|decrement)_nesting|clear_autocast_cache|(get|set)_autocast_\w+|"
          r"is_autocast_\w+", _AUTOCAST_INTERNALS),
         (r"symeig|solve|lstsq|eig|matrix_rank", _REMOVED),
         (r"compiled_with_cxx11_abi|prepare_multiprocessing_environment|profiler_allow_cudagraph_\w+|"
          r"init_num_threads|get_file_path|thread_safe_generator|hash_tensor|PyTorchFileReader|"
-         r"PyTorchFileWriter|AcceleratorError|segment_reduce", _INTERNAL),
+         r"PyTorchFileWriter|AcceleratorError|segment_reduce|PRIVATE_OPS|TYPE_CHECKING|USE_GLOBAL_DEPS|"
+         r"USE_RTLD_GLOBAL_WITH_LIBTORCH|FatalError|get_device_module", _INTERNAL),
     ],
     "torch.Tensor": [
         (r"coalesce|is_coalesced|(ccol|col|crow|row)_indices|indices|values|dense_dim|sparse_dim|sparse_mask|"

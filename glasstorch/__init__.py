@@ -79,6 +79,12 @@ def broadcast_shapes(*shapes):
 from .serialization import save, load  # noqa: E402
 from . import nn, optim, utils, datasets  # noqa: E402
 from . import linalg, special, distributions  # noqa: E402
+from .nn._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout ... with ATen's signatures)
+
+# constants, as in PyTorch
+import math as _math  # noqa: E402
+e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
+newaxis = None
 from .ops.activation import heaviside  # noqa: E402  (torch.heaviside; also F.step for the perceptron)
 
 
