@@ -80,6 +80,7 @@ from .serialization import save, load  # noqa: E402
 from . import nn, optim, utils, datasets  # noqa: E402
 from . import linalg, special, distributions  # noqa: E402
 from .nn._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout ... with ATen's signatures)
+from ._eager import *  # noqa: E402,F401,F403  (compile, vmap, cond, while_loop: run eagerly)
 
 # constants, as in PyTorch
 import math as _math  # noqa: E402
