@@ -93,6 +93,23 @@ def exclusion_reason(namespace, name):
     return None
 
 
+def _test_text():
+    """All of tests/ as one text, to see which names the tests use."""
+    parts = []
+    for folder, _, files in os.walk(os.path.join(ROOT, "tests")):
+        for f in files:
+            if f.endswith(".py"):
+                with open(os.path.join(folder, f)) as fh:
+                    parts.append(fh.read())
+    return "\n".join(parts)
+
+
+def untested(names, text):
+    """Names that no test mentions as an attribute (``.name``) or a quoted string (``"name"``): a proxy for
+    'not parity-tested' (a mention is not proof of a test, but no mention is proof of none)."""
+    return [n for n in names if not re.search(r"\." + re.escape(n) + r"\b|['\"]" + re.escape(n) + r"['\"]", text)]
+
+
 def survey():
     """[(namespace, ours, what, implemented, {reason: [names]}, missing)] for every namespace."""
     rows = []
@@ -122,14 +139,23 @@ def render(rows, torch_version):
            "each namespace is implemented, left out on purpose (the reason is given; the patterns are in",
            "`benchmarks/api_exclusions.py`), or missing. `tests/test_api_coverage.py` fails if a name listed as",
            "implemented disappears. Do not edit by hand.", "",
-           "| namespace | PyTorch names | implemented | left out | missing |", "|---|---|---|---|---|"]
+           "The last column counts implemented names that no test mentions (as `.name` or `\"name\"`): a",
+           "mention is not proof of a parity test, but no mention is proof of none.", "",
+           "| namespace | PyTorch names | implemented | left out | missing | implemented, in no test |",
+           "|---|---|---|---|---|---|"]
+    text = _test_text()
     for theirs, _, _, imp, exc, miss in rows:
         n_exc = sum(len(v) for v in exc.values())
-        out.append(f"| `{theirs}` | {len(imp) + n_exc + len(miss)} | {len(imp)} | {n_exc} | {len(miss)} |")
+        out.append(f"| `{theirs}` | {len(imp) + n_exc + len(miss)} | {len(imp)} | {n_exc} | {len(miss)} | "
+                   f"{len(untested(imp, text))} |")
     for theirs, ours, what, imp, exc, miss in rows:
         out += ["", f"## `{theirs}` ({what})", ""]
         out.append(f"**Missing ({len(miss)})**: " + (", ".join(f"`{n}`" for n in miss) if miss else "none."))
         out.append("")
+        unt = untested(imp, text)
+        if unt:
+            out.append(f"**Implemented but named in no test ({len(unt)})**: " + ", ".join(f"`{n}`" for n in unt))
+            out.append("")
         if exc:
             out.append(f"**Left out ({sum(len(v) for v in exc.values())})**:")
             out.append("")
