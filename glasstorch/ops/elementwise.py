@@ -198,8 +198,11 @@ def add(input, other, *, alpha=1, out=None):
     return Add.apply(a, b)
 
 
-def sub(input, other, *, alpha=1):
+def sub(input, other, *, alpha=1, out=None):
     """input − alpha · other"""
+    if out is not None:
+        _out.check_out(out, "sub", input, other)
+        return _out.write_out(out, sub(input, other, alpha=alpha), "sub")
     if alpha != 1:
         other = mul(other, alpha)
     a, b, rt = _promote(input, other)
@@ -212,7 +215,10 @@ def sub(input, other, *, alpha=1):
 subtract = sub
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "mul", input, other)
+        return _out.write_out(out, mul(input, other), "mul")
     a, b, _ = _promote(input, other)
     return Mul.apply(a, b)
 
@@ -220,8 +226,11 @@ def mul(input, other):
 multiply = mul
 
 
-def div(input, other, *, rounding_mode=None):
+def div(input, other, *, rounding_mode=None, out=None):
     """True division (integers give the default float dtype); rounding_mode 'trunc' or 'floor'."""
+    if out is not None:
+        _out.check_out(out, "div", input, other)
+        return _out.write_out(out, div(input, other, rounding_mode=rounding_mode), "div")
     if rounding_mode == "floor":
         return floor_divide(input, other)
     if rounding_mode == "trunc":
@@ -237,18 +246,28 @@ def div(input, other, *, rounding_mode=None):
     return Div.apply(a, b)
 
 
-true_divide = divide = div
+divide = div
 
 
-def neg(input):
+def true_divide(dividend, divisor, *, out=None):
+    return div(dividend, divisor, out=out)
+
+
+def neg(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "neg", input)
+        return _out.write_out(out, neg(input), "neg")
     return Neg.apply(input)
 
 
 negative = neg
 
 
-def pow(input, exponent):
+def pow(input, exponent, *, out=None):
     """input ** exponent; either may be a Python number (``2 ** x`` works too)."""
+    if out is not None:
+        _out.check_out(out, "pow", input, exponent)
+        return _out.write_out(out, pow(input, exponent), "pow")
     a, b, _ = _promote(input, exponent)
     return Pow.apply(a, b)
 
@@ -306,12 +325,18 @@ class Remainder(Function):
         return gx, gy
 
 
-def floor_divide(input, other):
+def floor_divide(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "floor_divide", input, other)
+        return _out.write_out(out, floor_divide(input, other), "floor_divide")
     a, b, _ = _promote(input, other)
     return FloorDivide.apply(a, b)
 
 
-def remainder(input, other):
+def remainder(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "remainder", input, other)
+        return _out.write_out(out, remainder(input, other), "remainder")
     a, b, _ = _promote(input, other)
     return Remainder.apply(a, b)
 
@@ -595,7 +620,10 @@ class Erf(Function):
 
 
 def _unary(cls):
-    def op(input):
+    def op(input, *, out=None):
+        if out is not None:  # computed without a graph, then written into out (ops/out.py)
+            _out.check_out(out, op.__name__, input)
+            return _out.write_out(out, cls.apply(_float_input(input)), op.__name__)
         return cls.apply(_float_input(input))
     op.__name__ = cls.__name__.lower()
     op.__doc__ = f"Elementwise {op.__name__} (the {cls.__name__} Function: forward and backward in ops/elementwise.py)."
@@ -619,14 +647,20 @@ sigmoid = _unary(Sigmoid)
 erf = _unary(Erf)
 
 
-def abs(input):
+def abs(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "abs", input)
+        return _out.write_out(out, abs(input), "abs")
     return Abs.apply(input)
 
 
 absolute = abs
 
 
-def square(input):
+def square(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "square", input)
+        return _out.write_out(out, square(input), "square")
     return Square.apply(input)
 
 
@@ -652,23 +686,46 @@ class ZeroGrad(Function):
         return get_array_module(grad).zeros(ctx.shape, grad.dtype), None  # dL/dx = 0
 
 
-def sign(input):
-    return ZeroGrad.apply(input, np.sign)
+def sign(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "sign", input)
+        return _out.write_out(out, sign(input), "sign")
+    if input._array.dtype == np.bool_:  # the sign of a bool is itself
+        return wrap(input._array.copy())
+    return ZeroGrad.apply(input, _sign)
 
 
-def floor(input):
+def _sign(a):
+    """np.sign, with 0 for nan as PyTorch."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), 0, s).astype(s.dtype) if s.dtype.kind == "f" else s
+
+
+def floor(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "floor", input)
+        return _out.write_out(out, floor(input), "floor")
     return ZeroGrad.apply(input, np.floor)
 
 
-def ceil(input):
+def ceil(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "ceil", input)
+        return _out.write_out(out, ceil(input), "ceil")
     return ZeroGrad.apply(input, np.ceil)
 
 
-def trunc(input):
+def trunc(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "trunc", input)
+        return _out.write_out(out, trunc(input), "trunc")
     return ZeroGrad.apply(input, np.trunc)
 
 
-def round(input, *, decimals=0):
+def round(input, *, decimals=0, out=None):
+    if out is not None:
+        _out.check_out(out, "round", input)
+        return _out.write_out(out, round(input, decimals=decimals), "round")
     # NumPy rounds half to even, as PyTorch does
     return ZeroGrad.apply(input, lambda a: np.round(a, decimals))
 
@@ -706,7 +763,7 @@ class Clamp(Function):
         if ctx.needs_input_grad[1]:
             below = x < lo
             if hi is not None:
-                below &= lo <= hi
+                below &= lo < hi   # PyTorch: a bound equal to the other gets no gradient from below
             glo = unbroadcast(grad * below, lo.shape)
         if ctx.needs_input_grad[2]:
             above = (x > hi) if lo is None else (np.maximum(x, lo) > hi)
@@ -714,7 +771,10 @@ class Clamp(Function):
         return unbroadcast(gx, x.shape), glo, ghi
 
 
-def clamp(input, min=None, max=None):
+def clamp(input, min=None, max=None, *, out=None):
+    if out is not None:
+        _out.check_out(out, "clamp", input, min, max)
+        return _out.write_out(out, clamp(input, min, max), "clamp")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     lo = _operand(min) if min is not None else None
@@ -734,11 +794,17 @@ def clamp(input, min=None, max=None):
 clip = clamp
 
 
-def clamp_min(input, min):
+def clamp_min(input, min, *, out=None):
+    if out is not None:
+        _out.check_out(out, "clamp_min", input, min)
+        return _out.write_out(out, clamp(input, min, None), "clamp_min")
     return clamp(input, min, None)
 
 
-def clamp_max(input, max):
+def clamp_max(input, max, *, out=None):
+    if out is not None:
+        _out.check_out(out, "clamp_max", input, max)
+        return _out.write_out(out, clamp(input, None, max), "clamp_max")
     return clamp(input, None, max)
 
 
@@ -789,20 +855,72 @@ def _two_tensors(input, other):
     return a, b
 
 
-def maximum(input, other):
+def maximum(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "maximum", input, other)
+        return _out.write_out(out, maximum(input, other), "maximum")
     return Maximum.apply(*_two_tensors(input, other))
 
 
-def minimum(input, other):
+def minimum(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "minimum", input, other)
+        return _out.write_out(out, minimum(input, other), "minimum")
     return Minimum.apply(*_two_tensors(input, other))
 
 
-def fmax(input, other):
-    return maximum(input, other)
+class Fmax(Function):
+    """z = max(x, y), ignoring a nan operand (nan only where both are); at ties x gets the gradient, as PyTorch."""
+
+    saves = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return get_array_module(x, y).fmax(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.x, ctx.y
+        pick_x = (x >= y) | np.isnan(y)  # dL/dx = dL/dz where x was chosen, dL/dy = dL/dz elsewhere
+        gx = unbroadcast(grad * pick_x, _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * ~pick_x, _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
 
 
-def fmin(input, other):
-    return minimum(input, other)
+class Fmin(Function):
+    """z = min(x, y), ignoring a nan operand (nan only where both are); at ties x gets the gradient, as PyTorch."""
+
+    saves = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return get_array_module(x, y).fmin(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.x, ctx.y
+        pick_x = (x <= y) | np.isnan(y)  # dL/dx = dL/dz where x was chosen, dL/dy = dL/dz elsewhere
+        gx = unbroadcast(grad * pick_x, _shape(x)) if ctx.needs_input_grad[0] else None
+        gy = unbroadcast(grad * ~pick_x, _shape(y)) if ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+def fmax(input, other, *, out=None):
+    """The maximum, where a nan loses to a number (maximum propagates nan)."""
+    if out is not None:
+        _out.check_out(out, "fmax", input, other)
+        return _out.write_out(out, fmax(input, other), "fmax")
+    return Fmax.apply(*_two_tensors(input, other))
+
+
+def fmin(input, other, *, out=None):
+    """The minimum, where a nan loses to a number (minimum propagates nan)."""
+    if out is not None:
+        _out.check_out(out, "fmin", input, other)
+        return _out.write_out(out, fmin(input, other), "fmin")
+    return Fmin.apply(*_two_tensors(input, other))
 
 
 class Where(Function):
@@ -824,11 +942,19 @@ class Where(Function):
         return None, gx, gy
 
 
-def where(condition, input=None, other=None):
-    """``where(cond, x, y)``: x where cond holds, else y; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``."""
+def where(condition, input=None, other=None, *, out=None):
+    """``where(cond, x, y)``: x where cond holds, else y; ``where(cond)`` is ``nonzero(cond, as_tuple=True)``.
+    x and y may be tensors or Python numbers (two numbers give int64, the default float dtype or bool)."""
     if input is None and other is None:
         from .index import nonzero
         return nonzero(condition, as_tuple=True)
+    if out is not None:
+        _out.check_out(out, "where", condition, input, other)
+        return _out.write_out(out, where(condition, input, other), "where")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):  # two numbers: tensors of their dtype
+        from ..creation import tensor
+        rt = _dtype.result_type(_operand(input), _operand(other))
+        input, other = tensor(input, dtype=rt), tensor(other, dtype=rt)
     cond = as_array(_operand(condition))
     if cond.dtype != np.bool_:
         cond = cond.astype(bool)
@@ -836,8 +962,11 @@ def where(condition, input=None, other=None):
     return Where.apply(cond, a, b)
 
 
-def lerp(input, end, weight):
+def lerp(input, end, weight, *, out=None):
     """input + weight · (end − input)"""
+    if out is not None:
+        _out.check_out(out, "lerp", input, end, weight)
+        return _out.write_out(out, lerp(input, end, weight), "lerp")
     return add(input, mul(sub(end, input), weight))
 
 
@@ -885,46 +1014,76 @@ def _no_grad_binary(fn, input, other):
     return wrap(fn(as_array(a), as_array(b)))
 
 
-def eq(input, other):
+def eq(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "eq", input, other)
+        return _out.write_out(out, eq(input, other), "eq")
     return _no_grad_binary(np.equal, input, other)
 
 
-def ne(input, other):
+def ne(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "ne", input, other)
+        return _out.write_out(out, ne(input, other), "ne")
     return _no_grad_binary(np.not_equal, input, other)
 
 
-def lt(input, other):
+def lt(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "lt", input, other)
+        return _out.write_out(out, lt(input, other), "lt")
     return _no_grad_binary(np.less, input, other)
 
 
-def le(input, other):
+def le(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "le", input, other)
+        return _out.write_out(out, le(input, other), "le")
     return _no_grad_binary(np.less_equal, input, other)
 
 
-def gt(input, other):
+def gt(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "gt", input, other)
+        return _out.write_out(out, gt(input, other), "gt")
     return _no_grad_binary(np.greater, input, other)
 
 
-def ge(input, other):
+def ge(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "ge", input, other)
+        return _out.write_out(out, ge(input, other), "ge")
     return _no_grad_binary(np.greater_equal, input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
-def logical_and(input, other):
+def logical_and(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "logical_and", input, other)
+        return _out.write_out(out, logical_and(input, other), "logical_and")
     return wrap(np.logical_and(as_array(input), as_array(other)))
 
 
-def logical_or(input, other):
+def logical_or(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "logical_or", input, other)
+        return _out.write_out(out, logical_or(input, other), "logical_or")
     return wrap(np.logical_or(as_array(input), as_array(other)))
 
 
-def logical_xor(input, other):
+def logical_xor(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "logical_xor", input, other)
+        return _out.write_out(out, logical_xor(input, other), "logical_xor")
     return wrap(np.logical_xor(as_array(input), as_array(other)))
 
 
-def logical_not(input):
+def logical_not(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "logical_not", input)
+        return _out.write_out(out, logical_not(input), "logical_not")
     return wrap(np.logical_not(input._array))
 
 
@@ -934,22 +1093,34 @@ def _check_integral(*xs):
             raise TypeError("bitwise ops are only supported for integer and bool tensors")
 
 
-def bitwise_and(input, other):
+def bitwise_and(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "bitwise_and", input, other)
+        return _out.write_out(out, bitwise_and(input, other), "bitwise_and")
     _check_integral(input, other)
     return _no_grad_binary(np.bitwise_and, input, other)
 
 
-def bitwise_or(input, other):
+def bitwise_or(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "bitwise_or", input, other)
+        return _out.write_out(out, bitwise_or(input, other), "bitwise_or")
     _check_integral(input, other)
     return _no_grad_binary(np.bitwise_or, input, other)
 
 
-def bitwise_xor(input, other):
+def bitwise_xor(input, other, *, out=None):
+    if out is not None:
+        _out.check_out(out, "bitwise_xor", input, other)
+        return _out.write_out(out, bitwise_xor(input, other), "bitwise_xor")
     _check_integral(input, other)
     return _no_grad_binary(np.bitwise_xor, input, other)
 
 
-def bitwise_not(input):
+def bitwise_not(input, *, out=None):
+    if out is not None:
+        _out.check_out(out, "bitwise_not", input)
+        return _out.write_out(out, bitwise_not(input), "bitwise_not")
     _check_integral(input)
     return wrap(np.invert(input._array))
 
