@@ -97,6 +97,32 @@ def _nonempty(x, axes, name, dim):
             raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
 
 
+def _dim(dim, axis, default=None):
+    """PyTorch also accepts NumPy's name ``axis=`` for ``dim=`` (giving both is a TypeError)."""
+    if axis is None:
+        return dim
+    if not (dim is default or (not isinstance(dim, Tensor) and dim == default)):
+        raise TypeError("got multiple values for argument 'dim' (axis= is its alias)")
+    return axis
+
+
+def _keep(keepdim, keepdims):
+    """... and NumPy's ``keepdims=`` for ``keepdim=``."""
+    return keepdim if keepdims is None else builtins.bool(keepdims)
+
+
+def _write(out, result, name, *inputs):
+    """The result, or written into ``out=`` (a tensor, or a (values, indices) pair for named results)."""
+    if out is None:
+        return result
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        written = [_out.write_out(o, r, name, *inputs) for o, r in zip(out, result)]
+        return type(result)(*written) if hasattr(result, "_fields") else tuple(written)
+    return _out.write_out(out, result, name, *inputs)
+
+
 # ---------------------------------------------------------------------------------------------------
 # sum, mean, prod
 # ---------------------------------------------------------------------------------------------------
@@ -173,14 +199,16 @@ def _sum_dtype(x, dtype):
     return np.dtype(np.int64) if x._array.dtype.kind in "biu" else None
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Sum over dim (an int, a tuple of ints, or None for every dim)."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     x = _cast(input, dtype)
-    return Sum.apply(x, _axes(dim, x._array.ndim), keepdim, _sum_dtype(x, dtype))
+    return _write(out, Sum.apply(x, _axes(dim, x._array.ndim), keepdim, _sum_dtype(x, dtype)), "sum", input)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Arithmetic mean over dim; integer tensors need a floating dtype=, as in PyTorch."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     if dtype is not None and not _dtype.as_dtype(dtype).is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point "
                            f"or complex dtype. Got: {_torch_name(_dtype.to_numpy(dtype))}")
@@ -188,16 +216,17 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if x._array.dtype.kind != "f":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {_torch_name(x._array.dtype)}")
-    return Mean.apply(x, _axes(dim, x._array.ndim), keepdim)
+    return _write(out, Mean.apply(x, _axes(dim, x._array.ndim), keepdim), "mean", input)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """Product over one dim (or over everything when dim is None)."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     x = _cast(input, dtype)
     axis = None if dim is None else _wrap_dim(dim, x._array.ndim)
     if x._array.ndim == 0:
         axis = None
-    return Prod.apply(x, axis, keepdim and dim is not None, _sum_dtype(x, dtype))
+    return _write(out, Prod.apply(x, axis, keepdim and dim is not None, _sum_dtype(x, dtype)), "prod", input)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -217,6 +246,16 @@ class return_types:
     """The named result tuples of max(dim) and min(dim): fields ``values`` and ``indices``."""
     max = _named_result("max")
     min = _named_result("min")
+    # the results of ops/stats.py
+    median = _named_result("median")
+    nanmedian = _named_result("nanmedian")
+    mode = _named_result("mode")
+    kthvalue = _named_result("kthvalue")
+    cummax = _named_result("cummax")
+    cummin = _named_result("cummin")
+    aminmax = _named_result("aminmax", ("min", "max"))
+    histogram = _named_result("histogram", ("hist", "bin_edges"))
+    histogramdd = _named_result("histogramdd", ("hist", "bin_edges"))
 
 
 class Max(Function):
@@ -302,14 +341,16 @@ def _extreme(input, dim, keepdim, name, smallest):
     return getattr(return_types, name)(values, wrap(index if keepdim else index.squeeze(axis)))
 
 
-def max(input, dim=None, keepdim=False):
+def max(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """max(x): the largest element; max(x, dim): (values, indices); max(x, other): elementwise maximum."""
-    return _extreme(input, dim, keepdim, "max", False)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _extreme(input, dim, keepdim, "max", False), "max", input)
 
 
-def min(input, dim=None, keepdim=False):
+def min(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """min(x): the smallest element; min(x, dim): (values, indices); min(x, other): elementwise minimum."""
-    return _extreme(input, dim, keepdim, "min", True)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _extreme(input, dim, keepdim, "min", True), "min", input)
 
 
 def _amax(input, dim, keepdim, name, smallest):
@@ -318,12 +359,16 @@ def _amax(input, dim, keepdim, name, smallest):
     return (Amin if smallest else Amax).apply(input, axes, keepdim)
 
 
-def amax(input, dim=(), keepdim=False):
-    return _amax(input, dim, keepdim, "amax", False)
+def amax(input, dim=(), keepdim=False, *, out=None, axis=None, keepdims=None):
+    """The largest value over dim (every dim by default); the gradient is shared evenly among ties."""
+    dim, keepdim = _dim(dim, axis, ()), _keep(keepdim, keepdims)
+    return _write(out, _amax(input, dim, keepdim, "amax", False), "amax", input)
 
 
-def amin(input, dim=(), keepdim=False):
-    return _amax(input, dim, keepdim, "amin", True)
+def amin(input, dim=(), keepdim=False, *, out=None, axis=None, keepdims=None):
+    """The smallest value over dim (every dim by default); the gradient is shared evenly among ties."""
+    dim, keepdim = _dim(dim, axis, ()), _keep(keepdim, keepdims)
+    return _write(out, _amax(input, dim, keepdim, "amin", True), "amin", input)
 
 
 def _arg(input, dim, keepdim, name, smallest):
@@ -340,14 +385,16 @@ def _arg(input, dim, keepdim, name, smallest):
     return wrap(find(axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Index of the largest element (first one on ties) over dim, or in the flattened tensor."""
-    return _arg(input, dim, keepdim, "argmax", False)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _arg(input, dim, keepdim, "argmax", False), "argmax")
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """Index of the smallest element (first one on ties) over dim, or in the flattened tensor."""
-    return _arg(input, dim, keepdim, "argmin", True)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _arg(input, dim, keepdim, "argmin", True), "argmin")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -407,28 +454,36 @@ def _var_args(input, dim, unbiased, correction, name):
     return _axes(dim, input._array.ndim), correction, dim is None or input._array.ndim == 0
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, axis=None, keepdims=None):
     """Variance over dim with Bessel's correction (``correction=1``) unless told otherwise."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     axes, c, all_dims = _var_args(input, dim, unbiased, correction, "var")
-    return Var.apply(input, axes, c, keepdim, all_dims)
+    return _write(out, Var.apply(input, axes, c, keepdim, all_dims), "var", input)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, axis=None, keepdims=None):
     """Standard deviation: the square root of ``var`` (same arguments)."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     axes, c, all_dims = _var_args(input, dim, unbiased, correction, "std")
-    return Std.apply(input, axes, c, keepdim, all_dims)
+    return _write(out, Std.apply(input, axes, c, keepdim, all_dims), "std", input)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, axis=None,
+             keepdims=None):
     """(var, mean) over the same dims."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     axes, c, all_dims = _var_args(input, dim, unbiased, correction, "var_mean")
-    return Var.apply(input, axes, c, keepdim, all_dims), Mean.apply(input, axes, keepdim)
+    result = Var.apply(input, axes, c, keepdim, all_dims), Mean.apply(input, axes, keepdim)
+    return _write(out, result, "var_mean", input)
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None, axis=None,
+             keepdims=None):
     """(std, mean) over the same dims."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     axes, c, all_dims = _var_args(input, dim, unbiased, correction, "std_mean")
-    return Std.apply(input, axes, c, keepdim, all_dims), Mean.apply(input, axes, keepdim)
+    result = Std.apply(input, axes, c, keepdim, all_dims), Mean.apply(input, axes, keepdim)
+    return _write(out, result, "std_mean", input)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -456,13 +511,14 @@ class Logsumexp(Function):
             return _restore(grad, ctx.axes, ctx.keepdim) * get_array_module(grad).exp(ctx.x - ctx.y), None, None
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """log(Σ exp(x)) over dim, stable for large values; integer inputs compute in the default float dtype."""
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     if input._array.dtype.kind != "f":
         input = _ew.to_dtype(input, _dtype.get_default_dtype())
-    return Logsumexp.apply(input, _axes(dim, input._array.ndim), keepdim)
+    return _write(out, Logsumexp.apply(input, _axes(dim, input._array.ndim), keepdim), "logsumexp", input)
 
 
 class Norm(Function):
@@ -615,20 +671,22 @@ class Cumprod(Function):
         return gx.reshape(grad.shape), None, None
 
 
-def _cumulative(cls, input, dim, dtype):
+def _cumulative(cls, input, dim, dtype, axis):
+    dim = _dim(dim, axis)
+    if dim is None:
+        raise TypeError(f"{cls.__name__.lower()}() missing 1 required positional argument: 'dim'")
     x = _cast(input, dtype)
-    axis = _wrap_dim(dim, x._array.ndim)
-    return cls.apply(x, axis, _sum_dtype(x, dtype))
+    return cls.apply(x, _wrap_dim(dim, x._array.ndim), _sum_dtype(x, dtype))
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running sum along dim (integers and bools accumulate in int64)."""
-    return _cumulative(Cumsum, input, dim, dtype)
+    return _write(out, _cumulative(Cumsum, input, dim, dtype, axis), "cumsum", input)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=None, *, dtype=None, out=None, axis=None):
     """Running product along dim; the gradient is exact also where the input has zeros."""
-    return _cumulative(Cumprod, input, dim, dtype)
+    return _write(out, _cumulative(Cumprod, input, dim, dtype, axis), "cumprod", input)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -644,18 +702,21 @@ def _logical(input, dim, keepdim, fn):
     return wrap(np.asarray(r, dtype=np.uint8 if x.dtype == np.uint8 else np.bool_))
 
 
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """True where every element over dim is non-zero."""
-    return _logical(input, dim, keepdim, np.all)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _logical(input, dim, keepdim, np.all), "all")
 
 
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=None):
     """True where some element over dim is non-zero."""
-    return _logical(input, dim, keepdim, np.any)
+    dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
+    return _write(out, _logical(input, dim, keepdim, np.any), "any")
 
 
-def count_nonzero(input, dim=None):
-    """The number of non-zero elements over dim (int64)."""
+def count_nonzero(input, dim=None, *, axis=None):
+    """The number of non-zero elements over dim (an int, a tuple, or None for all; int64)."""
+    dim = _dim(dim, axis)
     x = input._array
     return wrap(np.asarray((x != 0).sum(axis=_axes(dim, x.ndim), dtype=np.int64)))
 
@@ -677,5 +738,7 @@ def bincount(input, weights=None, minlength=0):
 
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
 # public function is exported by adding it here.
+from . import out as _out  # noqa: E402  (ops/out.py imports this package's modules)
+
 __all__ = ['sum', 'mean', 'prod', 'max', 'min', 'amax', 'amin', 'argmax', 'argmin', 'var', 'std', 'var_mean',
            'std_mean', 'logsumexp', 'norm', 'cumsum', 'cumprod', 'all', 'any', 'count_nonzero', 'bincount']

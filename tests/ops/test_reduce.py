@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -436,3 +437,69 @@ def test_bincount():
         w = np.array([0.5, 1, 2, 3, 4]).astype(wdt)
         check(lambda torch, i, w: torch.bincount(i, weights=w), idx, Const(w), grad=False)
     check_error(lambda torch, i: torch.bincount(i - 2), idx)
+
+
+# axis= and keepdims=: PyTorch accepts NumPy's names for dim= and keepdim= on every native reduction
+AXIS_ALIAS = {
+    "sum": lambda t, x: t.sum(x, axis=1, keepdims=True), "sum_m": lambda t, x: x.sum(axis=(0, 1)),
+    "mean": lambda t, x: t.mean(x, axis=-1), "mean_m": lambda t, x: x.mean(axis=0, keepdims=True),
+    "prod": lambda t, x: t.prod(x, axis=1), "prod_m": lambda t, x: x.prod(axis=0, keepdims=True),
+    "max": lambda t, x: t.max(x, axis=1), "max_m": lambda t, x: x.max(axis=0, keepdims=True),
+    "min": lambda t, x: t.min(x, axis=1, keepdims=True), "min_m": lambda t, x: x.min(axis=-1),
+    "amax": lambda t, x: t.amax(x, axis=(0, 2)), "amin_m": lambda t, x: x.amin(axis=1, keepdims=True),
+    "argmax": lambda t, x: t.argmax(x, axis=1), "argmin_m": lambda t, x: x.argmin(axis=0, keepdims=True),
+    "var": lambda t, x: t.var(x, axis=1, correction=0), "std_m": lambda t, x: x.std(axis=0, keepdims=True),
+    "var_mean": lambda t, x: t.var_mean(x, axis=1), "std_mean": lambda t, x: t.std_mean(x, axis=(0, 1)),
+    "logsumexp": lambda t, x: t.logsumexp(x, axis=1), "logsumexp_m": lambda t, x: x.logsumexp(axis=0, keepdims=True),
+    "cumsum": lambda t, x: t.cumsum(x, axis=1), "cumprod_m": lambda t, x: x.cumprod(axis=0),
+    "all": lambda t, x: t.all(x > 0, axis=1), "any_m": lambda t, x: (x > 0).any(axis=0, keepdims=True),
+    "count_nonzero": lambda t, x: t.count_nonzero(x > 0, axis=1),
+    "count_nonzero_m": lambda t, x: (x > 0).count_nonzero(axis=(0, 2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AXIS_ALIAS))
+def test_axis_alias(name):
+    check(AXIS_ALIAS[name], (2, 3, 4))
+
+
+def test_dim_and_axis_together():
+    check_error(lambda t, x: t.sum(x, 0, axis=1), (2, 3), exc=TypeError)
+    check_error(lambda t, x: t.mean(x, dim=0, axis=1), (2, 3), exc=TypeError)
+
+
+# out= for the reductions that have it
+@pytest.mark.parametrize("fn", [
+    lambda t, x, o: t.sum(x, 1, out=o), lambda t, x, o: t.mean(x, 0, out=o), lambda t, x, o: t.prod(x, 1, out=o),
+    lambda t, x, o: t.amax(x, 1, out=o), lambda t, x, o: t.amin(x, out=o), lambda t, x, o: t.var(x, 1, out=o),
+    lambda t, x, o: t.std(x, 0, out=o), lambda t, x, o: t.logsumexp(x, 1, out=o),
+    lambda t, x, o: t.cumsum(x, 1, out=o), lambda t, x, o: t.cumprod(x, 0, out=o),
+    lambda t, x, o: t.max(x, out=o),
+], ids=lambda f: "")
+def test_out(fn):
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    for lib in (torch, glasstorch):
+        o = lib.zeros(0)
+        r = fn(lib, lib.from_numpy(x.copy()), o)
+        assert r is o
+        if lib is torch:
+            want = o.numpy()
+    np.testing.assert_allclose(o.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_out_named_tuple_and_index():
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    res = {}
+    for lib in (torch, glasstorch):
+        v, i, a = lib.zeros(0), lib.zeros(0, dtype=lib.int64), lib.zeros(0, dtype=lib.int64)
+        r = lib.max(lib.from_numpy(x), 1, out=(v, i))
+        assert r.values is v and r.indices is i
+        lib.argmax(lib.from_numpy(x), 0, out=a)
+        res[lib.__name__] = (v.numpy(), i.numpy(), a.numpy())
+    for got, want in zip(res["glasstorch"], res["torch"]):
+        np.testing.assert_allclose(got, want)
+
+
+def test_out_refuses_grad():
+    check_error(lambda t, x: t.sum(x.requires_grad_(), 0, out=t.zeros(3)), (2, 3), exc=RuntimeError,
+                match="don't support automatic differentiation")
