@@ -10,6 +10,8 @@ Index tensors follow PyTorch: gather/scatter take int32 or int64, take/index_fil
 out-of-range indices raise PyTorch's errors (NumPy would silently wrap negative ones).
 """
 import collections
+import operator
+import warnings
 
 import numpy as np
 
@@ -110,8 +112,12 @@ BASIC, UNIQUE, ROWS, GENERAL = 0, 1, 2, 3  # kinds of key: how backward scatters
 
 
 def _step_ok(s):
-    if s.step is not None and s.step <= 0:
-        raise ValueError("step must be greater than zero")
+    if s.step is not None:
+        step = operator.index(s.step)
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero")
 
 
 def _key_array(a):
@@ -120,6 +126,8 @@ def _key_array(a):
     if kind == "b":
         return a
     if a.dtype == np.uint8:
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool "
+                      "instead.", UserWarning, stacklevel=4)
         return a.astype(bool)
     if a.dtype.name in ("int64", "int32"):
         return a
@@ -144,8 +152,8 @@ def _part(k):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             return int(a)  # a 0-d integer tensor indexes like an int (torch: a select, a view)
         return _key_array(a)
-    if isinstance(k, list):
-        return _key_array(np.asarray([_arr(e) if isinstance(e, Tensor) else e for e in k]))
+    if isinstance(k, (list, tuple, range)):  # a sequence inside a key is an index tensor: x[(0, 1),], x[range(2)]
+        return _key_array(_sequence_array(k))
     if isinstance(k, slice):
         _step_ok(k)
         return k
@@ -155,8 +163,39 @@ def _part(k):
         return int(k)
     if isinstance(k, np.bool_):
         return bool(k)
+    if isinstance(k, str):
+        raise TypeError("new(): invalid data type 'str'")
     raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                      f"indices (got {type(k).__name__})")
+
+
+def _sequence_array(seq):
+    """A (nested) sequence of numbers or 0-d tensors as an array, as torch.tensor(seq) would read it."""
+    def plain(e):
+        if isinstance(e, Tensor):
+            return e._array
+        if isinstance(e, (list, tuple, range)):
+            return [plain(v) for v in e]
+        return e
+    try:
+        a = np.asarray(plain(seq))
+    except ValueError:
+        raise ValueError(f"expected sequence of length {len(seq[0])} at dim 1 (got {len(seq[1])})") from None
+    if a.dtype == object:
+        raise TypeError(f"'{type(seq[0]).__name__}' object cannot be interpreted as an integer")
+    return a
+
+
+def _one_ellipsis(parts):
+    """PyTorch lets a key hold several ``...``: the first one covers the unnamed dims, the others nothing."""
+    out, seen = [], False
+    for p in parts:
+        if p is Ellipsis:
+            if seen:
+                continue
+            seen = True
+        out.append(p)
+    return tuple(out)
 
 
 def _convert(key, shape=None):
@@ -169,22 +208,30 @@ def _convert(key, shape=None):
         _step_ok(key)
         return key, BASIC
     if t is tuple:
+        ellipses = 0
         for k in key:
             tk = type(k)
-            if tk is int or k is None or k is Ellipsis:
+            if tk is int or k is None:
+                continue
+            if k is Ellipsis:
+                ellipses += 1
                 continue
             if tk is slice:
                 _step_ok(k)
                 continue
             break
         else:
-            return key, BASIC  # the hot path: ints, slices, None, ...
+            return (key if ellipses < 2 else _one_ellipsis(key)), BASIC  # the hot path: ints, slices, None, ...
         parts = key
     elif t is list and _sequence_is_tuple(key):
+        warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                      "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+                      "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+                      "or a different result", UserWarning, stacklevel=3)
         parts = key
     else:
         parts = (key,)
-    parts = tuple(_part(k) for k in parts)
+    parts = _one_ellipsis(tuple(_part(k) for k in parts))
     has_int = has_int_array = has_array = False
     for p in parts:
         if type(p) is int:
@@ -197,6 +244,12 @@ def _convert(key, shape=None):
                 has_int_array = True
     if not has_array:
         return parts, BASIC
+    at = [i for i, p in enumerate(parts) if _is_array(p)]
+    if all(_is_true(parts[i]) for i in at) and at == list(range(at[0], at[-1] + 1)):
+        # x[True] is x[None] (a view); adjacent Trues broadcast into that one new dim
+        return parts[:at[0]] + (None,) + parts[at[-1] + 1:], BASIC
+    if shape is not None:
+        _check_masks(parts, shape)
     if has_int:
         reordered = _torch_order(parts, shape)
         if reordered is not None:
@@ -208,11 +261,39 @@ def _convert(key, shape=None):
     return parts, GENERAL
 
 
+def _check_masks(parts, shape):
+    """PyTorch's error for a boolean mask whose shape differs from the dims it covers."""
+    masks = [p for p in parts if isinstance(p, np.ndarray) and p.dtype.kind == "b" and p.ndim]
+    if not masks:
+        return
+    named = sum(p.ndim if isinstance(p, np.ndarray) and p.dtype.kind == "b" else 1
+                for p in parts if p is not None and p is not Ellipsis and type(p) is not bool)
+    d = 0
+    for p in parts:
+        if p is Ellipsis:
+            d += max(len(shape) - named, 0)
+        elif p is None or type(p) is bool:
+            continue
+        elif isinstance(p, np.ndarray) and p.dtype.kind == "b":
+            for k, n in enumerate(p.shape):
+                if d + k < len(shape) and shape[d + k] != n:
+                    raise IndexError(f"The shape of the mask {list(p.shape)} at index {k} does not match the shape "
+                                     f"of the indexed tensor {list(shape)} at index {d + k}")
+            d += p.ndim
+        else:
+            d += 1
+
+
 def numpy_key(key, shape=None):
     """The NumPy equivalent of a PyTorch indexing key (tensors → arrays, lists → arrays or tuples as PyTorch
     reads them). Pass the indexed tensor's ``shape`` so that keys mixing ints and index tensors around
     slices (``x[0, :, idx]``) lay out their result as PyTorch does."""
     return _convert(key, shape)[0]
+
+
+def _is_true(p):
+    """A scalar True index (Python's or a 0-d bool tensor's)."""
+    return p is True or (isinstance(p, np.ndarray) and p.ndim == 0 and p.dtype.kind == "b" and bool(p))
 
 
 def _is_array(p):
@@ -414,14 +495,92 @@ def _put_mismatch(value_shape, target, kind):
     return f"shape mismatch: value of shape {list(value_shape)} cannot be broadcast to {list(target)}"
 
 
-def index_put(input, key, value):
-    """A new tensor equal to input except ``out[key] = value`` (value broadcast; ``x[key] = v`` when recorded)."""
+def _put(input, key, value):
+    """A new tensor equal to input except ``out[key] = value`` (value broadcast): ``x[key] = v`` when recorded."""
     a = input._array
     k, kind = _convert(key, a.shape)
     if not isinstance(value, Tensor) and not isinstance(value, (int, float, bool)):
         value = wrap(np.asarray(value))
     try:
         return IndexPut.apply(input, value, k, kind)
+    except IndexError as e:
+        raise _index_error(e, a.shape) from None
+
+
+def setitem(input, key, value):
+    """``input[key] = value``: written into input's memory (its views see it), version counter bumped; recorded
+    (input's history gets the write, a value requiring grad gets gradients) as in-place ops are."""
+    from . import elementwise as _ew
+    from . import inplace as _inplace
+    value = _ew._operand(value)
+    if _inplace._records(input, value):
+        return _inplace._record(input, _put, key, value)
+    a = input._array
+    k, kind = _convert(key, a.shape)
+    v = _ew.as_array(value)
+    try:
+        a[k] = v
+    except IndexError as e:
+        raise _index_error(e, a.shape) from None
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        raise RuntimeError(_put_mismatch(np.shape(v), _get(a, k).shape, kind)) from None
+    return _inplace.bump(input)
+
+
+def _indices_key(indices, name):
+    """torch's ``indices`` argument (a tuple of index tensors) as a key."""
+    if isinstance(indices, Tensor) or not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'indices' (position 2) must be tuple of Tensors, not "
+                        f"{type(indices).__name__}")
+    for n, i in enumerate(indices):
+        if not isinstance(i, Tensor):
+            raise TypeError(f"expected Tensor as element {n} in argument 1, but got {type(i).__name__}")
+    return tuple(indices)
+
+
+class IndexPutAccumulate(Function):
+    """out = x, then out[key] += value (repeated positions add up; value broadcast to x[key]'s shape)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, value, key):
+        xp = get_array_module(x)
+        out = x.copy()
+        target = _get(x, key).shape
+        try:
+            v = xp.broadcast_to(value, target)
+        except ValueError:
+            raise RuntimeError(_put_mismatch(value.shape, target, GENERAL)) from None
+        xp.add.at(out, key, v)
+        ctx.key, ctx.value_shape = key, value.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout (x is kept everywhere); dL/dvalue = dL/dout at the positions it was added to
+        gv = _sum_to(_get(grad, ctx.key), ctx.value_shape) if ctx.needs_input_grad[1] else None
+        return grad, gv, None
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with ``out[indices] = values`` (indices: a tuple of index tensors, None for a whole dim);
+    accumulate=True adds values instead, repeated indices adding up."""
+    key = _indices_key(indices, "index_put")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"index_put(): argument 'values' (position 3) must be Tensor, not {type(values).__name__}")
+    if values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{_TORCH_NAMES.get(input._array.dtype.name)} for the destination and "
+                           f"{_TORCH_NAMES.get(values._array.dtype.name)} for the source.")
+    if not accumulate:
+        return _put(input, key, values)
+    a = input._array
+    k, kind = _convert(key, a.shape)
+    try:
+        return IndexPutAccumulate.apply(input, values, k)
     except IndexError as e:
         raise _index_error(e, a.shape) from None
 
@@ -730,6 +889,447 @@ def take(input, index):
 
 
 # ---------------------------------------------------------------------------------------------------
+# index_add, index_copy, index_reduce, scatter_reduce, masked_scatter, put, take_along_dim
+# ---------------------------------------------------------------------------------------------------
+def _index_vector(index, name, kinds=("int64", "int32")):
+    """The 1-D array of an ``index`` argument (a 0-d one counts as one index), with PyTorch's checks."""
+    idx = _arr(index)
+    if idx.dtype.name not in kinds:
+        if kinds == ("int64",):
+            raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                               f"{_TORCH_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
+                           f"{_TORCH_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+    if idx.ndim > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {idx.ndim} with type: "
+                         f"{_TORCH_NAMES.get(idx.dtype.name)} and size: {list(idx.shape)}")
+    return idx.reshape(-1)
+
+
+def _index_source_checks(x, axis, idx, src, name):
+    """index_add/index_copy/index_reduce: source is self's shape with idx.numel() along dim, same dtype."""
+    if src.dtype != x.dtype:
+        raise RuntimeError(f"{name}(): self ({_TORCH_NAMES.get(x.dtype.name)}) and source "
+                           f"({_TORCH_NAMES.get(src.dtype.name)}) must have the same scalar type")
+    xs, ss = x.shape or (1,), src.shape or (1,)
+    if len(xs) != len(ss) or any(a != b for d, (a, b) in enumerate(zip(xs, ss)) if d != axis):
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {list(x.shape)} source.shape = {list(src.shape)}")
+    if ss[axis] != idx.size:
+        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                           f"({ss[axis]}), for dim: {axis}")
+
+
+class IndexAdd(Function):
+    """out = x, then out[..., index[j], ...] += alpha · source[..., j, ...] along axis (repeats add up)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, source, axis, index, alpha):
+        ctx.axis, ctx.index, ctx.alpha, ctx.src_shape = axis, index, alpha, source.shape
+        out = _as1d(x).copy()
+        _index_add(out, axis, index, _as1d(source) * alpha if alpha != 1 else _as1d(source))
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout; dL/dsource[j] = alpha · dL/dout[index[j]]
+        gs = None
+        if ctx.needs_input_grad[1]:
+            gs = get_array_module(grad).take(_as1d(grad), ctx.index, axis=ctx.axis).reshape(ctx.src_shape)
+            if ctx.alpha != 1:
+                gs = gs * ctx.alpha
+        return grad, gs, None, None, None
+
+
+def _index_args(input, dim, index, source, name, kinds=("int64", "int32")):
+    x = input._array
+    axis = _canonical_dim(dim, x.ndim)
+    idx = _index_vector(index, name, kinds)
+    _index_source_checks(x, axis, idx, source._array, name)
+    _check_bounds_named(idx, (x.shape or (1,))[axis], axis, name)
+    return axis, idx.astype(np.intp, copy=False)
+
+
+def _check_bounds_named(idx, n, dim, name):
+    if name == "index_copy_":
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            bad = idx[(idx < 0) | (idx >= n)].flat[0]
+            raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {dim} with size {n}")
+    elif name == "index_reduce_":
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError("index out of range in self")
+    else:
+        _check_bounds(idx, n, dim)
+
+
+def index_add(input, dim, index, source, *, alpha=1, out=None):
+    """A copy of input with alpha · source's slices added at ``index`` along dim (repeated indices add up)."""
+    axis, idx = _index_args(input, dim, index, source, "index_add_")
+    if out is not None:
+        _out.check_out(out, "index_add", input, source)
+        return _out.write_out(out, IndexAdd.apply(input, source, axis, idx, alpha), "index_add")
+    return IndexAdd.apply(input, source, axis, idx, alpha)
+
+
+class IndexCopy(Function):
+    """out = x, then out[..., index[j], ...] = source[..., j, ...] along axis"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, source, axis, index):
+        xp = get_array_module(x)
+        ctx.axis, ctx.index, ctx.src_shape = axis, index, source.shape
+        out = _as1d(x).copy()
+        xp.moveaxis(out, axis, 0)[index] = xp.moveaxis(_as1d(source), axis, 0)
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout except at the overwritten slices; dL/dsource[j] = dL/dout[index[j]]
+        xp = get_array_module(grad)
+        g = _as1d(grad)
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = g.copy()
+            xp.moveaxis(gx, ctx.axis, 0)[ctx.index] = 0
+            gx = gx.reshape(grad.shape)
+        if ctx.needs_input_grad[1]:
+            gs = xp.take(g, ctx.index, axis=ctx.axis).reshape(ctx.src_shape)
+        return gx, gs, None, None
+
+
+def index_copy(input, dim, index, source, *, out=None):
+    """A copy of input with source's slices written at ``index`` along dim."""
+    axis, idx = _index_args(input, dim, index, source, "index_copy_", kinds=("int64",))
+    if out is not None:
+        _out.check_out(out, "index_copy", input, source)
+        return _out.write_out(out, IndexCopy.apply(input, source, axis, idx), "index_copy")
+    return IndexCopy.apply(input, source, axis, idx)
+
+
+_REDUCE_IDENTITY = {"sum": 0, "mean": 0, "prod": 1}
+
+
+def _identity(reduce, dtype):
+    """The value that leaves a reduction unchanged (what a position starts from when include_self=False)."""
+    if reduce in _REDUCE_IDENTITY:
+        return _REDUCE_IDENTITY[reduce]
+    info = np.finfo(dtype) if dtype.kind == "f" else (np.iinfo(dtype) if dtype.kind in "iu" else None)
+    big = np.inf if dtype.kind == "f" else (info.max if info is not None else True)
+    small = -np.inf if dtype.kind == "f" else (info.min if info is not None else False)
+    return small if reduce == "amax" else big
+
+
+class ReduceInto(Function):
+    """out = x with the source values s[j] (j in sel) combined into the flat positions tgt[j] by ``reduce``:
+    the kernel of scatter_reduce and index_reduce. include_self=False: x's own values at those positions take
+    no part. sum and mean keep only counts for backward."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, src, tgt, sel, reduce, include_self):
+        xp = get_array_module(x)
+        out = x.reshape(-1).copy()
+        s = src.reshape(-1)[sel]
+        hit = xp.zeros(out.size, bool)
+        hit[tgt] = True
+        if not include_self:
+            out[hit] = _identity(reduce, x.dtype)
+        ufunc = {"sum": xp.add, "mean": xp.add, "prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}
+        ufunc[reduce].at(out, tgt, s)
+        count = None
+        if reduce == "mean":
+            count = xp.maximum(xp.bincount(tgt, minlength=out.size) + (1 if include_self else 0), 1)
+            out = out / count if out.dtype.kind == "f" else out // count
+            out = out.astype(x.dtype, copy=False)
+        ctx.shape, ctx.src_shape, ctx.tgt, ctx.sel, ctx.hit = x.shape, src.shape, tgt, sel, hit
+        ctx.reduce, ctx.include_self, ctx.count = reduce, include_self, count
+        if reduce in ("prod", "amax", "amin"):
+            ctx.x, ctx.s, ctx.out = x.reshape(-1), s, out
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = get_array_module(grad)
+        g = grad.reshape(-1)
+        tgt, reduce = ctx.tgt, ctx.reduce
+        if reduce == "sum":
+            gx, gs = g, g[tgt]                         # each contributor passes dL/dout on unchanged
+        elif reduce == "mean":
+            gx = g / ctx.count                         # each of the count contributors gets 1/count of it
+            gs = gx[tgt]
+        elif reduce == "prod":
+            x, s = ctx.x, ctx.s
+            # d(out)/d(contributor) = the product of the other contributors (computed without dividing by 0)
+            ones = xp.ones_like(x)
+            src_prod = ones.copy()
+            xp.multiply.at(src_prod, tgt, s)
+            gx = g * src_prod                          # d(x·Πs)/dx = Πs
+            keep = ctx.include_self
+            nonzero = xp.where((x != 0) & keep, x, ones)
+            xp.multiply.at(nonzero, tgt, xp.where(s != 0, s, 1))
+            zeros = ((x == 0) & keep).astype(np.int64)
+            xp.add.at(zeros, tgt, (s == 0).astype(np.int64))
+            p, z = nonzero[tgt], zeros[tgt]
+            others = xp.where(s != 0, xp.where(z == 0, p / xp.where(s != 0, s, 1), 0), xp.where(z == 1, p, 0))
+            gs = g[tgt] * others
+        else:  # amax, amin: the gradient is shared evenly by the contributors equal to the result
+            self_is = (ctx.x == ctx.out).astype(grad.dtype)
+            src_is = (ctx.s == ctx.out[tgt]).astype(grad.dtype)
+            n = self_is.copy()
+            xp.add.at(n, tgt, src_is)
+            share = g / xp.where(n == 0, 1, n)
+            gx, gs = self_is * share, src_is * share[tgt]
+        gx_out = gs_out = None
+        if ctx.needs_input_grad[0]:
+            if not ctx.include_self:
+                gx = xp.where(ctx.hit, 0, gx)          # x's values there took no part
+            gx_out = gx.reshape(ctx.shape).astype(grad.dtype, copy=False)
+        if ctx.needs_input_grad[1]:
+            full = xp.zeros(int(np.prod(ctx.src_shape)), grad.dtype)
+            full[ctx.sel] = gs                          # source entries outside index get 0
+            gs_out = full.reshape(ctx.src_shape)
+        return gx_out, gs_out, None, None, None, None
+
+
+class ReduceIntoSaving(ReduceInto):
+    """(ReduceInto for prod, amax, amin: their backward reads x, the source and the result)"""
+
+    saves = (0, 1, -1)
+
+    def name(self):
+        return "ReduceIntoBackward0"
+
+
+def _reduce_into(input, src, tgt, sel, reduce, include_self):
+    cls = ReduceIntoSaving if reduce in ("prod", "amax", "amin") else ReduceInto
+    return cls.apply(input, src, tgt.astype(np.intp, copy=False), sel, reduce, bool(include_self))
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    """A copy of input with src's values combined into it at index along dim (as scatter) by reduce: 'sum',
+    'prod', 'mean', 'amax' or 'amin'; include_self=False leaves input's own values out at the written
+    positions. Integer 'mean' rounds down, as PyTorch."""
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    x = input._array
+    idx = _index_arg(index, ("int64", "int32"), "scatter(): Expected dtype int32/int64 for index")
+    axis = _canonical_dim(dim, x.ndim)
+    _scatter_checks(x, idx, src._array, axis)
+    xp = get_array_module(x)
+    i1 = _as1d(idx)
+    tgt = xp.ravel_multi_index(_along(i1, axis), x.shape or (1,)) if i1.size else xp.zeros(0, np.intp)
+    sel = xp.ravel_multi_index(xp.indices(i1.shape), src._array.shape or (1,)).reshape(-1) if i1.size else tgt
+    result = _reduce_into(input, src, tgt.reshape(-1), sel, reduce, include_self)
+    if out is not None:
+        _out.check_out(out, "scatter_reduce", input, src)
+        return _out.write_out(out, result, "scatter_reduce")
+    return result
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """A copy of input with source's slices combined into the slices at ``index`` along dim by reduce:
+    'prod', 'mean', 'amax' or 'amin' (include_self as in scatter_reduce)."""
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+                           f"{reduce}.")
+    axis, idx = _index_args(input, dim, index, source, "index_reduce_")
+    x = input._array
+    xp = get_array_module(x)
+    shape = x.shape or (1,)
+    s_shape = source._array.shape or (1,)
+    pos = list(xp.indices(s_shape))
+    pos[axis] = idx[pos[axis]]                      # source slice j goes to slice index[j]
+    tgt = xp.ravel_multi_index(tuple(pos), shape).reshape(-1) if pos[0].size else xp.zeros(0, np.intp)
+    result = _reduce_into(input, source, tgt, xp.arange(tgt.size), reduce, include_self)
+    if out is not None:
+        _out.check_out(out, "index_reduce", input, source)
+        return _out.write_out(out, result, "index_reduce")
+    return result
+
+
+class MaskedScatter(Function):
+    """out = x (broadcast with mask) with the first mask.sum() elements of source, in order, where mask is True"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, source, mask):
+        xp = get_array_module(x)
+        shape = xp.broadcast_shapes(x.shape, mask.shape)
+        out = xp.broadcast_to(x, shape).copy()
+        m = xp.broadcast_to(mask, shape)
+        n = int(m.sum())
+        out[m] = source.reshape(-1)[:n]
+        ctx.x_shape, ctx.src_shape, ctx.mask, ctx.n = x.shape, source.shape, m, n
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout where not masked; dL/dsource[k] = dL/dout at the k-th masked position (0 past n)
+        xp = get_array_module(grad)
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = unbroadcast(xp.where(ctx.mask, 0, grad), ctx.x_shape)
+        if ctx.needs_input_grad[1]:
+            gs = xp.zeros(int(np.prod(ctx.src_shape)), grad.dtype)
+            gs[:ctx.n] = grad[ctx.mask]
+            gs = gs.reshape(ctx.src_shape)
+        return gx, gs, None
+
+
+def masked_scatter(input, mask, source):
+    """input with source's elements copied, in order, into the positions where mask (broadcast) is True."""
+    m = _arr(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{_TORCH_NAMES.get(m.dtype.name, m.dtype.name)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                           f"{input.dtype} and {source.dtype}")
+    try:
+        shape = np.broadcast_shapes(input._array.shape, m.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({m.shape[-1] if m.ndim else 1}) must match the size of tensor b "
+                           f"at non-singleton dimension") from None
+    if int(np.broadcast_to(m, shape).sum()) > source._array.size:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return MaskedScatter.apply(input, source, m)
+
+
+class Put(Function):
+    """out = x, then out.flatten()[index] = source (accumulate: += , repeats add up)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, source, index, accumulate):
+        xp = get_array_module(x)
+        out = x.copy()
+        flat = out.reshape(-1)
+        if accumulate:
+            xp.add.at(flat, index, source.reshape(-1))
+        else:
+            flat[index] = source.reshape(-1)
+        ctx.index, ctx.accumulate, ctx.src_shape = index, accumulate, source.shape
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout (where not overwritten); dL/dsource[j] = dL/dout.flatten()[index[j]]
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = grad
+            if not ctx.accumulate:
+                gx = grad.copy()
+                gx.reshape(-1)[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            gs = grad.reshape(-1)[ctx.index].reshape(ctx.src_shape)
+        return gx, gs, None, None
+
+
+def put(input, index, source, accumulate=False):
+    """A copy of input (read as 1-D) with source's values written (or added) at ``index``."""
+    idx = _arr(index)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
+                           f"{_TORCH_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{input.dtype} and source.dtype = {source.dtype}")
+    if idx.size != source._array.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source._array.size}, index.numel() = {idx.size}")
+    n = input._array.size
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Put.apply(input, source, _wrap_negative(idx, n).reshape(-1), bool(accumulate))
+
+
+class TakeAlongDim(Function):
+    """y[p] = x[p with p[axis] = index[p]] for x and index broadcast against each other (but along axis)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, index, axis):
+        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
+        return get_array_module(x).take_along_axis(x, index, axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx[q] = Σ over the positions that read q of dL/dy there (an index may repeat)
+        xp = get_array_module(grad)
+        g = xp.zeros(ctx.shape, grad.dtype)
+        xp.add.at(g, _along(ctx.index, ctx.axis), grad)
+        return g, None, None
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """input's values at ``indices`` along dim (as gather, but input and indices broadcast except along dim);
+    dim=None: both read as 1-D."""
+    from .shape import expand, reshape
+    idx = _arr(indices)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_TORCH_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+    x = input._array
+    if dim is None:
+        input, idx, axis = reshape(input, (-1,)), idx.reshape(-1), 0
+        x = input._array
+    else:
+        axis = _canonical_dim(dim, x.ndim)
+        if idx.ndim != x.ndim:
+            raise RuntimeError("torch.take_along_dim(): input and indices should have the same number of "
+                               "dimensions, but input has {} dimensions and indices has {} dimensions"
+                               .format(x.ndim, idx.ndim))
+        if x.ndim:
+            xs = list(x.shape)
+            xs[axis] = 1
+            ids = list(idx.shape)
+            ids[axis] = 1
+            try:
+                b = list(np.broadcast_shapes(tuple(xs), tuple(ids)))
+            except ValueError:
+                raise RuntimeError(_broadcast_shape_message(xs, ids)) from None
+            bx, bi = list(b), list(b)
+            bx[axis], bi[axis] = x.shape[axis], idx.shape[axis]
+            if tuple(bx) != x.shape:
+                input = expand(input, bx)
+                x = input._array
+            idx = np.broadcast_to(idx, bi)
+    n = x.shape[axis] if x.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].flat[0]
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
+    idx = _wrap_negative(idx, n)
+    if x.ndim == 0:
+        result = TakeAlongDim.apply(reshape(input, (1,)), idx.reshape(1), 0)
+        result = reshape(result, idx.shape)
+    else:
+        result = TakeAlongDim.apply(input, idx, axis)
+    if out is not None:
+        _out.check_out(out, "take_along_dim", input)
+        return _out.write_out(out, result, "take_along_dim")
+    return result
+
+
+def _broadcast_shape_message(a, b):
+    for i in range(1, max(len(a), len(b)) + 1):
+        sa = a[-i] if i <= len(a) else 1
+        sb = b[-i] if i <= len(b) else 1
+        if sa != sb and sa != 1 and sb != 1:
+            return (f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
+                    f"dimension {max(len(a), len(b)) - i}")
+    return "shape mismatch"
+
+
+# ---------------------------------------------------------------------------------------------------
 # sort, argsort, topk
 # ---------------------------------------------------------------------------------------------------
 class TakeAlong(Function):
@@ -861,6 +1461,78 @@ def nonzero(input, *, as_tuple=False):
     return wrap(xp.argwhere(x).astype(np.int64, copy=False))
 
 
+def argwhere(input):
+    """(n, ndim) int64 coordinates of the nonzero elements (nonzero(input))."""
+    return nonzero(input)
+
+
+def nonzero_static(input, *, size, fill_value=-1):
+    """nonzero's (n, ndim) result cut or padded with fill_value to exactly ``size`` rows."""
+    size = int(size)
+    if size < 0:
+        raise RuntimeError(f"nonzero_static: 'size' must be an non-negative integer, but got size: {size}")
+    found = nonzero(input)._array[:size]
+    xp = get_array_module(found)
+    pad = xp.full((size - found.shape[0], found.shape[1]), fill_value, np.int64)
+    return wrap(xp.concatenate([found, pad]))
+
+
+def _triangle_indices(row, col, offset, dtype, lower):
+    from .. import _dtype
+    dt = _dtype.to_numpy(dtype) if dtype is not None else np.int64
+    if np.dtype(dt).kind not in "iu":
+        raise RuntimeError(f"\"{'tril' if lower else 'triu'}_indices\" not implemented for '{dtype}'")
+    if row < 0 or col < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}" if row < 0 else f"col must be non-negative, got{col}")
+    mask = np.tri(row, col, offset, dtype=bool) if lower else ~np.tri(row, col, offset - 1, dtype=bool)
+    return wrap(np.stack(np.nonzero(mask)).astype(dt).reshape(2, -1))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) row/column indices of the lower triangle (on and below ``offset``) of a row × col matrix."""
+    return _triangle_indices(row, col, offset, dtype, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
+    """The (2, N) row/column indices of the upper triangle (on and above ``offset``) of a row × col matrix."""
+    return _triangle_indices(row, col, offset, dtype, False)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The length-r combinations of a 1-D tensor's elements, one per row, in lexicographic index order
+    (differentiable: each column is an index_select)."""
+    import itertools
+    from .shape import stack
+    x = input._array
+    if x.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(x.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return wrap(np.zeros((0,), x.dtype))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(x.shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return stack([index_select(input, 0, wrap(idx[:, k].copy())) for k in range(r)], 1)
+
+
+def unravel_index(indices, shape):
+    """The coordinates (one int64 tensor per dim of ``shape``) of flat C-order ``indices``; indices outside
+    [0, numel) wrap around, as in PyTorch."""
+    idx = _arr(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {_TORCH_NAMES.get(idx.dtype.name)}")
+    shape = (int(shape),) if not isinstance(shape, (tuple, list)) else tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError("'shape' cannot have negative values, but got " + str(shape))
+    xp = get_array_module(idx)
+    idx = idx.astype(np.int64)
+    out, stride = [], 1
+    for s in reversed(shape):
+        out.append(xp.floor_divide(idx, stride) % s if s else idx * 0)
+        stride *= s
+    return tuple(wrap(c) for c in reversed(out))
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values, sorted (PyTorch's CPU result is sorted even for sorted=False); optionally the
     inverse (where each input element went) and the counts."""
@@ -903,4 +1575,8 @@ def one_hot(tensor, num_classes=-1):
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
 # public function is exported by adding it here.
 __all__ = ['gather', 'scatter', 'scatter_add', 'index_select', 'masked_fill', 'masked_select', 'take', 'topk',
-           'sort', 'argsort', 'tril', 'triu', 'nonzero', 'unique']
+           'sort', 'argsort', 'tril', 'triu', 'nonzero', 'unique', 'index_fill', 'index_put', 'index_add',
+           'index_copy', 'index_reduce', 'scatter_reduce', 'masked_scatter', 'put', 'take_along_dim', 'argwhere',
+           'nonzero_static', 'tril_indices', 'triu_indices', 'combinations', 'unravel_index']
+
+from . import out as _out  # noqa: E402

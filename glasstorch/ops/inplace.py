@@ -277,17 +277,6 @@ def set_values_(t, values):
     return _write(t, values)
 
 
-def setitem(t, key, value):
-    """``t[key] = value``"""
-    from . import index
-    value = ew._operand(value)
-    if _records(t, value):
-        return _record(t, index.index_put, key, value)
-    v = ew.as_array(value)
-    t._array[index.numpy_key(key)] = v
-    return bump(t)
-
-
 def _shape_ok(t, o):
     s = np.shape(o)
     if s and np.broadcast_shapes(t._array.shape, s) != t._array.shape:

@@ -397,6 +397,10 @@ def narrow(input, dim, start, length):
 
 
 def split(input, split_size_or_sections, dim=0):
+    return _split(input, split_size_or_sections, dim, Split)
+
+
+def _split(input, split_size_or_sections, dim, cls):
     a = input._array
     if a.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
@@ -420,10 +424,14 @@ def split(input, split_size_or_sections, dim=0):
     bounds = [0]
     for s in sizes:
         bounds.append(bounds[-1] + s)
-    return _numbered(tuple(_take(input, d, lo, hi, Split) for lo, hi in zip(bounds, bounds[1:])))
+    return _numbered(tuple(_take(input, d, lo, hi, cls) for lo, hi in zip(bounds, bounds[1:])))
 
 
 def chunk(input, chunks, dim=0):
+    return _chunk(input, chunks, dim, Split)
+
+
+def _chunk(input, chunks, dim, cls):
     a = input._array
     if a.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -432,8 +440,8 @@ def chunk(input, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     n = a.shape[_dim(dim, a.ndim)]
     if n == 0:
-        return split(input, [0] * chunks, dim)
-    return split(input, -(-n // chunks), dim)  # ceil(n / chunks) per chunk: maybe fewer chunks
+        return _split(input, [0] * chunks, dim, cls)
+    return _split(input, -(-n // chunks), dim, cls)  # ceil(n / chunks) per chunk: maybe fewer chunks
 
 
 def unbind(input, dim=0):
@@ -646,8 +654,266 @@ def meshgrid(*tensors, indexing="ij"):
     return tuple(out)
 
 
+# ---------------------------------------------------------------------------------------------------
+# more splits: tensor_split, hsplit/vsplit/dsplit, split_with_sizes, the unsafe_ forms
+# ---------------------------------------------------------------------------------------------------
+def split_with_sizes(input, split_sizes, dim=0):
+    return split(input, list(_ints(split_sizes)), dim)
+
+
+def unsafe_split(input, split_size, dim=0):
+    """split whose outputs may be changed in place under autograd (ordinary views, as PyTorch's)."""
+    return _split(input, split_size, dim, Slice)
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return _split(input, list(_ints(split_sizes)), dim, Slice)
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _chunk(input, chunks, dim, Slice)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Views of input split along dim: into n near-equal parts (the first n % size ones one longer), or at the
+    given indices (clamped to the size, so parts may be empty)."""
+    a = input._array
+    if a.ndim == 0:
+        raise RuntimeError(f"tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    d = _dim(dim, a.ndim)
+    n = a.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec._array.dtype.kind not in "iu":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
+                               f"{spec.dtype}")
+        if spec._array.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {spec._array.ndim} dims")
+        spec = int(spec._array) if spec._array.ndim == 0 else [int(i) for i in spec._array]
+    if isinstance(spec, (tuple, list)):
+        cuts = [min(max(i + n if i < 0 else i, 0), n) for i in _ints(spec)]
+        bounds = [0] + cuts + [n]
+    else:
+        sections = operator.index(spec)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        size, extra = divmod(n, sections)
+        bounds = [0]
+        for i in range(sections):
+            bounds.append(bounds[-1] + size + (1 if i < extra else 0))
+    return tuple(Slice.apply(input, (slice(None),) * d + (slice(lo, max(lo, hi)),))
+                 for lo, hi in zip(bounds, bounds[1:]))
+
+
+def _dir_split(input, sections, dim, name, need):
+    ndim = input._array.ndim
+    if ndim < need:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor with "
+                           f"{ndim} dimensions!")
+    if not isinstance(sections, (tuple, list, Tensor)):
+        size = input._array.shape[dim]
+        sections = operator.index(sections)
+        if sections == 0 or size % sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {size} is not divisible by the split_size {sections}!")
+    return tensor_split(input, sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    ndim = input._array.ndim
+    return _dir_split(input, indices_or_sections, 1 if ndim > 1 else 0, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _dir_split(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _dir_split(input, indices_or_sections, 2, "dsplit", 3)
+
+
+# ---------------------------------------------------------------------------------------------------
+# atleast_nd, hstack/vstack/dstack/column_stack, ravel, fliplr/flipud/rot90, repeat_interleave, narrow_copy
+# ---------------------------------------------------------------------------------------------------
+def _atleast(tensors, shape_of):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        return tuple(_atleast(tuple(tensors[0]), shape_of))
+    out = tuple(x if shape_of(x._array.shape) == x._array.shape else _view(x, shape_of(x._array.shape))
+                for x in tensors)
+    return out[0] if len(out) == 1 else out
+
+
+def atleast_1d(*tensors):
+    return _atleast(tensors, lambda s: s or (1,))
+
+
+def atleast_2d(*tensors):
+    return _atleast(tensors, lambda s: (1,) * (2 - len(s)) + s if len(s) < 2 else s)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, lambda s: {0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}.get(len(s), s))
+
+
+def _stacked(result, out, name, tensors):
+    if out is not None:
+        from . import out as _out
+        _out.check_out(out, name, *tensors)
+        return _out.write_out(out, result, name)
+    return result
+
+
+def _each(tensors, fn, name):
+    tensors = _tensor_list(tensors, name)
+    return [fn(x) for x in tensors]
+
+
+def hstack(tensors, *, out=None):
+    ts = _each(tensors, atleast_1d, "hstack")
+    return _stacked(cat(ts, 0 if ts and ts[0]._array.ndim == 1 else 1), out, "hstack", ts)
+
+
+def vstack(tensors, *, out=None):
+    ts = _each(tensors, atleast_2d, "vstack")
+    return _stacked(cat(ts, 0), out, "vstack", ts)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    ts = _each(tensors, atleast_3d, "dstack")
+    return _stacked(cat(ts, 2), out, "dstack", ts)
+
+
+def column_stack(tensors, *, out=None):
+    ts = _each(tensors, lambda x: reshape(x, (x._array.size, 1)) if x._array.ndim <= 1 else x, "column_stack")
+    return _stacked(cat(ts, 1), out, "column_stack", ts)
+
+
+def ravel(input):
+    return reshape(input, (-1,))  # a view when the memory allows it, as PyTorch's
+
+
+def fliplr(input):
+    if input._array.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    if input._array.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """input rotated by k·90 degrees in the plane of dims, from the first dim towards the second (a copy)."""
+    dims = _ints(dims)
+    ndim = input._array.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    d0, d1 = _dim(dims[0], ndim), _dim(dims[1], ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k = operator.index(k) % 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1)
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1)
+    return _ew.clone(input)
+
+
+class RepeatInterleave(Function):
+    """y = each slice of x along axis repeated repeats[i] times (in place: 0 0 1 1, not 0 1 0 1)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, repeats, axis):
+        xp = get_array_module(x)
+        ctx.shape, ctx.axis = x.shape, axis
+        ctx.source = xp.repeat(xp.arange(x.shape[axis]), repeats)  # the x slice each y slice came from
+        return xp.repeat(x, repeats, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx[i] = Σ of dL/dy over the repeats[i] copies of slice i
+        from .index import _index_add
+        g = get_array_module(grad).zeros(ctx.shape, grad.dtype)
+        return _index_add(g, ctx.axis, ctx.source, grad), None, None
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (dim=None: of the flattened input) or slice along dim repeated ``repeats`` times (an int or
+    one count per slice). ``repeat_interleave(counts)``: the indices 0, 1, ... each repeated counts[i] times."""
+    from ..autograd.function import wrap
+    if repeats is None:  # the one-argument form
+        r = input._array
+        if r.ndim > 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if r.dtype.kind not in "iu":
+            raise RuntimeError("repeats has to be Long or Int tensor")
+        if r.size and r.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        out = get_array_module(r).repeat(get_array_module(r).arange(r.size, dtype=r.dtype), r.reshape(-1))
+        if output_size is not None and out.size != output_size:
+            raise RuntimeError("allocated size does not match required size")
+        return wrap(out)
+    if dim is None:
+        input, axis = reshape(input, (-1,)), 0
+    else:
+        axis = _dim(dim, input._array.ndim)
+        if input._array.ndim == 0:
+            input = reshape(input, (1,))
+    n = input._array.shape[axis]
+    if isinstance(repeats, Tensor):
+        r = repeats._array
+        if r.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if r.dtype.kind not in "iu":
+            raise RuntimeError("repeats has to be Long or Int tensor")
+        if r.ndim == 1 and r.size != 1 and r.size != n:
+            raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{r.size} and input.size({axis if dim is not None else 0}) = {n}")
+        reps = r.reshape(-1) if r.size != 1 else int(r.reshape(-1)[0])
+    else:
+        reps = operator.index(repeats)
+    if (get_array_module(input._array).asarray(reps) < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    result = RepeatInterleave.apply(input, reps, axis)
+    if output_size is not None and result._array.shape[axis] != output_size:
+        raise RuntimeError("allocated size does not match required size")
+    return result
+
+
+def narrow_copy(input, dim, start, length):
+    """narrow, copied (no view)."""
+    return _ew.clone(narrow(input, dim, start, length))
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-D input, one per row (one input: that input)."""
+    if len(tensors) == 1:
+        if tensors[0]._array.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(tensors[0]._array.shape)}")
+        return tensors[0]
+    for x in tensors:
+        if x._array.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(x._array.shape)}")
+    return stack([reshape(g, (-1,)) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
 # public function is exported by adding it here.
 __all__ = ['reshape', 'flatten', 'unflatten', 'squeeze', 'unsqueeze', 'permute', 'transpose', 't', 'movedim',
            'tile', 'split', 'chunk', 'unbind', 'flip', 'roll', 'narrow', 'cat', 'stack', 'broadcast_tensors',
-           'meshgrid']
+           'meshgrid', 'split_with_sizes', 'unsafe_split', 'unsafe_split_with_sizes', 'unsafe_chunk', 'tensor_split',
+           'hsplit', 'vsplit', 'dsplit', 'atleast_1d', 'atleast_2d', 'atleast_3d', 'hstack', 'vstack', 'row_stack',
+           'dstack', 'column_stack', 'ravel', 'fliplr', 'flipud', 'rot90', 'repeat_interleave', 'narrow_copy',
+           'cartesian_prod']

@@ -209,9 +209,9 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"step is {step} but must be > 0")
     if size < 0:
         raise RuntimeError(f"size is {size} but must be >= 0")
-    if a.ndim == 0:
+    if a.ndim == 0:  # a 0-d tensor unfolds to shape (size,)
         from .shape import reshape
-        return Unfold.apply(reshape(input, (1,)), 0, size, step)
+        return reshape(Unfold.apply(reshape(input, (1,)), 0, size, step), (size,))
     return Unfold.apply(input, d, size, step)
 
 
@@ -271,6 +271,249 @@ def as_strided(input, size, stride, storage_offset=None):
     return AsStrided.apply(input, size, stride, operator.index(storage_offset) - start)
 
 
+# ---------------------------------------------------------------------------------------------------
+# writing into a region: diag_embed, diagonal/select/slice/as_strided_scatter (copies, not views)
+# ---------------------------------------------------------------------------------------------------
+class Embed(Function):
+    """out = x with the region ``region(out)`` (a view of out picked by geometry) replaced by src."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, src, region):
+        out = x.copy()
+        region(out)[...] = src
+        ctx.region = region
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dout outside the region (x's values there were overwritten); dL/dsrc = dL/dout in it
+        gx = gs = None
+        if ctx.needs_input_grad[0]:
+            gx = grad.copy()
+            ctx.region(gx)[...] = 0
+        if ctx.needs_input_grad[1]:
+            gs = ctx.region(grad).copy()
+        return gx, gs, None
+
+
+def _embed(input, src, region, name):
+    if src.dtype is not input.dtype:  # PyTorch casts src to self's dtype
+        from .elementwise import to_dtype
+        src = to_dtype(src, input.dtype)
+    want = region(input._array).shape
+    if src._array.shape != want:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src._array.shape)}, slice size = {list(want)}")
+    return Embed.apply(input, src, region)
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    """A copy of input with its diagonal (offset, dim1, dim2 as in diagonal) replaced by src."""
+    ndim = input._array.ndim
+    if ndim < 2:
+        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, but got ndim {ndim}")
+    d1, d2 = _canonical_dim(dim1, ndim), _canonical_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    offset = operator.index(offset)
+    return _embed(input, src, lambda a: _diagonal_view(a, offset, d1, d2), "diagonal_scatter")
+
+
+def select_scatter(input, src, dim, index):
+    """A copy of input with input.select(dim, index) replaced by src."""
+    a = input._array
+    if a.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _canonical_dim(operator.index(dim), a.ndim)
+    n, i = a.shape[d], operator.index(index)
+    if not -n <= i < n:
+        raise IndexError(f"select(): index {i} out of range for tensor of size {list(a.shape)} at dimension {d}")
+    key = (slice(None),) * d + (i % n, Ellipsis)
+    return _embed(input, src, lambda v: v[key], "select_scatter")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of input with input[..., start:end:step, ...] (along dim) replaced by src."""
+    a = input._array
+    d = _canonical_dim(operator.index(dim), a.ndim)
+    if step is not None and operator.index(step) <= 0:
+        raise RuntimeError("slice step must be positive")
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _embed(input, src, lambda v: v[key], "slice_scatter")
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    """A copy of input with the elements an as_strided(size, stride, storage_offset) view would read replaced
+    by src. The geometry is read on a contiguous copy of input (offset 0 = input's first element); PyTorch
+    reads it on input's own storage, which differs only for non-contiguous inputs or inputs that are views."""
+    size, stride = tuple(operator.index(s) for s in size), tuple(operator.index(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    off = 0 if storage_offset is None else operator.index(storage_offset)
+    n = input._array.size
+    need = off + sum((a - 1) * b for a, b in zip(size, stride)) + 1 if all(size) else 0
+    if need > n:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {off}, and "
+                           f"itemsize {input._array.itemsize} requiring a storage size of "
+                           f"{need * input._array.itemsize} are out of bounds for storage of size "
+                           f"{n * input._array.itemsize}")
+
+    def region(a):
+        flat = a.reshape(-1)  # a view: the arrays Embed passes are C-contiguous copies or gradients
+        return np.lib.stride_tricks.as_strided(flat[off:], size, tuple(s * a.itemsize for s in stride))
+    if not input._array.flags.c_contiguous:
+        from .shape import contiguous
+        input = contiguous(input)
+    return _embed(input, src, region, "as_strided_scatter")
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A tensor whose diagonals (offset, in the plane of the new dims dim1, dim2) hold input's last dim, zeros
+    elsewhere."""
+    from .. import creation
+    a = input._array
+    ndim = a.ndim + 1
+    d1, d2 = _canonical_dim(dim1, ndim), _canonical_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    offset = operator.index(offset)
+    n = (a.shape[-1] if a.ndim else 1) + abs(offset)
+    rest = list(a.shape[:-1])
+    shape = []
+    for d in range(ndim):
+        shape.append(n if d in (d1, d2) else rest.pop(0))
+    zeros = creation.zeros(tuple(shape), dtype=input.dtype)
+    src = input if a.ndim else input.reshape(1)
+    return Embed.apply(zeros, src, lambda v: _diagonal_view(v, offset, d1, d2))
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-D input: a square matrix with input on the given diagonal; 2-D input: that diagonal (a copy)."""
+    from .elementwise import clone
+    ndim = input._array.ndim
+    if ndim == 1:
+        result = diag_embed(input, diagonal, 0, 1)
+    elif ndim == 2:
+        result = clone(_diagonal_op(input, diagonal))
+    else:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+    if out is not None:
+        from . import out as _out
+        _out.check_out(out, "diag", input)
+        return _out.write_out(out, result, "diag")
+    return result
+
+
+def _diagonal_op(input, offset):
+    return Diagonal.apply(input, operator.index(offset), 0, 1)
+
+
+def diagflat(input, offset=0):
+    from .shape import reshape
+    return diag_embed(reshape(input, (-1,)), offset, 0, 1)
+
+
+def fill_diagonal(input, fill_value, wrap=False):
+    """input with fill_value on the main diagonal (all dims alike for ndim > 2; wrap: tall matrices restart
+    the diagonal every ncols + 1 rows, as NumPy's fill_diagonal): the out-of-place form of fill_diagonal_."""
+    from .index import masked_fill
+    a = input._array
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(a.shape, bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return masked_fill(input, mask, fill_value)
+
+
+class BlockDiag(Function):
+    """y = the (2-D) inputs placed along the diagonal of a zero matrix, one after another"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, *xs):
+        xp = get_array_module(*xs)
+        rows, cols = sum(x.shape[0] for x in xs), sum(x.shape[1] for x in xs)
+        out = xp.zeros((rows, cols), xs[0].dtype if xs else np.float32)
+        ctx.keys, r, c = [], 0, 0
+        for x in xs:
+            key = (slice(r, r + x.shape[0]), slice(c, c + x.shape[1]))
+            out[key] = x
+            ctx.keys.append(key)
+            r, c = r + x.shape[0], c + x.shape[1]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return tuple(grad[key] for key in ctx.keys)  # dL/dx_i = dL/dy on x_i's block
+
+
+def block_diag(*tensors):
+    """A block-diagonal matrix of the inputs (0-d: 1x1, 1-D: one row, 2-D as is), promoted to one dtype."""
+    from .shape import _promoted, reshape
+    mats = []
+    for i, x in enumerate(tensors):
+        nd = x._array.ndim
+        if nd > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                               f"{nd} dimensions")
+        mats.append(x if nd == 2 else reshape(x, (1, -1) if nd == 1 else (1, 1)))
+    if not mats:
+        from .. import creation
+        return creation.zeros((0, 0))
+    mats, _ = _promoted(mats)
+    return BlockDiag.apply(*mats)
+
+
+# ---------------------------------------------------------------------------------------------------
+# in-place view ops: x.t_(), x.transpose_(), x.squeeze_(), x.unsqueeze_() ...; x.resize_()
+# ---------------------------------------------------------------------------------------------------
+def inplace_view(t, fn, *args):
+    """t takes the geometry of the view ``fn(t, *args)`` (x.t_() is x = x.t(), keeping x's identity).
+
+    As in PyTorch: refused on a leaf that requires grad (while recording); the version counter t shares with
+    its views is bumped; t's history becomes the view op's node, so gradients flow through it as through
+    x.t(). The memory itself is not written."""
+    from .inplace import _records, bump
+    recorded = _records(t)
+    v = fn(t, *args)
+    t._array = v._array
+    if recorded:
+        t._grad_fn = v._grad_fn
+    bump(t)
+    if t._base is not None:
+        t._view_version = t._vc.value  # its node is current: no AsStrided redo needed
+    return t
+
+
+def resize_(t, *sizes):
+    """t reshaped to ``sizes`` in place, keeping its first elements (memory shared when it shrinks a contiguous
+    tensor; a new, zero-filled array where it grows: PyTorch leaves those elements uninitialized). Not
+    differentiable: refused for tensors that require grad, as in PyTorch."""
+    from .inplace import bump
+    from .shape import _ints
+    shape = _ints(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else _ints(sizes)
+    if t._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    a = t._array
+    n = int(np.prod(shape))
+    if n <= a.size and a.flags.c_contiguous:
+        t._array = a.reshape(-1)[:n].reshape(shape)
+    else:
+        new = np.zeros(shape, a.dtype)
+        k = min(n, a.size)
+        new.reshape(-1)[:k] = a.reshape(-1)[:k]
+        t._array = new
+    return bump(t)
+
+
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
 # public function is exported by adding it here.
-__all__ = ['select', 'diagonal', 'as_strided']
+__all__ = ['select', 'diagonal', 'as_strided', 'diagonal_scatter', 'select_scatter', 'slice_scatter',
+           'as_strided_scatter', 'diag_embed', 'diag', 'diagflat', 'block_diag']

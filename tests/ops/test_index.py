@@ -158,7 +158,7 @@ GETITEM_ERRORS = [
     (lambda torch, x: x[3], IndexError, "index 3 is out of bounds for dimension 0 with size 3"),
     (lambda torch, x: x[:, -5], IndexError, "out of bounds for dimension 1 with size 4"),
     (lambda torch, x: x[::-1], ValueError, "step must be greater than zero"),
-    (lambda torch, x: x[:, ::0], ValueError, "step must be greater than zero"),
+    (lambda torch, x: x[:, ::0], ValueError, "slice step cannot be zero"),
     (lambda torch, x: x[0, 0, 0], IndexError, "too many indices for tensor of dimension 2"),
     (lambda torch, x: x[torch.tensor([0.5])], IndexError, "tensors used as indices must be long, int, byte or bool"),
     (lambda torch, x: x[torch.tensor([0, 1], dtype=torch.int16)], IndexError, "tensors used as indices"),
