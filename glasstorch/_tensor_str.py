@@ -19,6 +19,36 @@ PRECISION = 4
 LINEWIDTH = 80
 THRESHOLD = 1000
 EDGEITEMS = 3
+SCI_MODE = None  # True/False forces scientific notation on/off; None lets the formatter choose
+
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)}
+
+
+def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None):
+    """``glasstorch.set_printoptions``: a profile sets all four numbers, then the ones given override it;
+    ``sci_mode`` is always set (None: choose)."""
+    global PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH, SCI_MODE
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"profile must be one of {list(_PROFILES)}, got {profile!r}")
+        p = _PROFILES[profile]
+        PRECISION, THRESHOLD, EDGEITEMS, LINEWIDTH = p["precision"], p["threshold"], p["edgeitems"], p["linewidth"]
+    if precision is not None:
+        PRECISION = precision
+    if threshold is not None:
+        THRESHOLD = threshold
+    if edgeitems is not None:
+        EDGEITEMS = edgeitems
+    if linewidth is not None:
+        LINEWIDTH = linewidth
+    SCI_MODE = sci_mode
+
+
+def get_printoptions():
+    return dict(precision=PRECISION, threshold=THRESHOLD, edgeitems=EDGEITEMS, linewidth=LINEWIDTH,
+                sci_mode=SCI_MODE)
 
 
 class _Formatter:
@@ -37,8 +67,10 @@ class _Formatter:
             return
         lo, hi = np.abs(vals).min(), np.abs(vals).max()
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
-        if hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4):
-            self.sci_mode = True
+        self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or (not self.int_mode and lo < 1.0e-4)
+        if SCI_MODE is not None:  # forced on or off by set_printoptions
+            self.sci_mode = SCI_MODE
+        if self.sci_mode:
             texts = [f"{v:.{PRECISION}e}" for v in vals.tolist()]
         elif self.int_mode:
             texts = [f"{v:.0f}." for v in vals.tolist()]  # the trailing '.' says: a float

@@ -104,3 +104,57 @@ def randint_array(low, high, shape, generator=None, dtype=np.int64):
 
 def permutation_array(n, generator=None):
     return _rng(generator).permutation(n).astype(np.int64)
+
+
+# -- the in-place random fills of Tensor (cauchy_, geometric_, log_normal_, random_): arrays of the tensor's shape
+_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool"}
+_SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def cauchy_array(shape, median, sigma, dtype, generator=None):
+    """Cauchy(median, sigma) samples: median + sigma·tan(π(u − ½)), the inverse of its CDF at a uniform u."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {_C_NAMES.get(dtype.name, dtype.name)}")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    u = _rng(generator).random(shape)
+    return (median + sigma * np.tan(np.pi * (u - 0.5))).astype(dtype)
+
+
+def geometric_array(shape, p, dtype, generator=None):
+    """The number of Bernoulli(p) trials up to and including the first success (1, 2, 3 ...)."""
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    return _rng(generator).geometric(p, size=shape).astype(dtype)
+
+
+def log_normal_array(shape, mean, std, dtype, generator=None):
+    """exp(N(mean, std²)): samples whose logarithm is normal with that mean and std."""
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"log_normal_cpu" not implemented for \'{_SCALAR_NAMES.get(dtype.name, dtype.name)}\'')
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    return np.exp(_rng(generator).normal(mean, std, size=shape)).astype(dtype)
+
+
+def random_fill_array(shape, dtype, from_=0, to=None, generator=None):
+    """``Tensor.random_``'s values: ``random_(from, to)`` integers in [from, to); ``random_(to)`` in [0, to);
+    ``random_()`` in [0, 2^mantissa] for a float dtype (every integer it holds exactly: 2^24 for float32) and
+    [0, max] for an integer one, as PyTorch draws them."""
+    dtype = np.dtype(dtype)
+    if to is None and from_ != 0:  # random_(to)
+        from_, to = 0, from_
+    if to is None:  # random_()
+        if dtype.kind == "f":
+            to = 2 ** (np.finfo(dtype).nmant + 1) + 1
+        elif dtype.kind == "b":
+            to = 2
+        else:
+            to = int(np.iinfo(dtype).max) + 1
+    if from_ >= to:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={from_} >= to={to}")
+    return _rng(generator).integers(from_, to, size=shape, dtype=np.int64 if to <= 2 ** 63 else np.uint64).astype(dtype)

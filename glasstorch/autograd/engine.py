@@ -20,7 +20,7 @@ from .function import HOOKED, AccumulateGrad, Hooks, _FREED_MESSAGE, check_saved
 def _count_dependencies(roots):
     deps = {}
     seen = set(roots)
-    stack = list(roots)
+    stack = list(seen)  # a root given twice (backward([y, y])) is walked once: its edges count once
     while stack:
         node = stack.pop()
         for nxt in node._next:
@@ -124,6 +124,10 @@ def _accumulate(t, grad):
         g._array += grad
         if g._vc is not None:
             g._vc.value += 1  # accumulating is an in-place write into .grad
+    hooks = t._post_accumulate_grad_hooks  # Tensor.register_post_accumulate_grad_hook: run once .grad is updated
+    if hooks:
+        for hook in hooks:
+            hook(t)
 
 
 def retain(node, tensor):
