@@ -357,13 +357,6 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
             result = self.clone()
         return result
 
-    def type(self, dtype=None):
-        if dtype is None:
-            return {"float32": "glasstorch.FloatTensor", "float64": "glasstorch.DoubleTensor",
-                    "int64": "glasstorch.LongTensor", "int32": "glasstorch.IntTensor",
-                    "bool": "glasstorch.BoolTensor", "uint8": "glasstorch.ByteTensor"}.get(self.dtype.name, self.dtype.name)
-        return self.to(dtype)
-
     def type_as(self, other):
         return self.to(other.dtype)
 
@@ -712,10 +705,10 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return _ew.lerp(self, end, weight)
 
     def addcmul(self, tensor1, tensor2, *, value=1):
-        return _ew.add(self, _ew.mul(_ew.mul(tensor1, tensor2), value))
+        return _mm.addcmul(self, tensor1, tensor2, value=value)
 
     def addcdiv(self, tensor1, tensor2, *, value=1):
-        return _ew.add(self, _ew.mul(_ew.div(tensor1, tensor2), value))
+        return _mm.addcdiv(self, tensor1, tensor2, value=value)
 
     def eq(self, other):
         return _ew.eq(self, other)
@@ -847,7 +840,7 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return _inplace.apply_(self, _index.index_fill, dim, index, value)
 
     def __setitem__(self, key, value):
-        _inplace.setitem(self, key, value)
+        _index.setitem(self, key, value)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         return _inplace.set_values_(self, _random.uniform_array(self._array.shape, a, b, self._array.dtype, generator))
@@ -859,70 +852,73 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return _inplace.set_values_(self, _random.uniform_array(self._array.shape, 0.0, 1.0, np.float64, generator) < p)
 
     def random_(self, from_=0, to=None, *, generator=None):
-        return _inplace.set_values_(self, _random.randint_array(from_, to, self._array.shape, generator))
+        return _inplace.set_values_(self, _random.random_fill_array(self._array.shape, self._array.dtype, from_,
+                                                                    to, generator))
 
     def exponential_(self, lambd=1.0, *, generator=None):
+        if not lambd > 0:
+            raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
         u = _random.uniform_array(self._array.shape, 0.0, 1.0, np.float64, generator)
         return _inplace.set_values_(self, -np.log1p(-u) / lambd)
 
     # -- reductions (ops/reduce.py) -------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
-        return _reduce.sum(self, dim, keepdim, dtype=dtype)
+    def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        return _reduce.sum(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
-        return _reduce.mean(self, dim, keepdim, dtype=dtype)
+    def mean(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        return _reduce.mean(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def prod(self, dim=None, keepdim=False, *, dtype=None):
-        return _reduce.prod(self, dim, keepdim, dtype=dtype)
+    def prod(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        return _reduce.prod(self, dim, keepdim, dtype=dtype, axis=axis, keepdims=keepdims)
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if isinstance(dim, Tensor):
             return _ew.maximum(self, dim)
-        return _reduce.max(self, dim, keepdim)
+        return _reduce.max(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
         if isinstance(dim, Tensor):
             return _ew.minimum(self, dim)
-        return _reduce.min(self, dim, keepdim)
+        return _reduce.min(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def amax(self, dim=(), keepdim=False):
-        return _reduce.amax(self, dim, keepdim)
+    def amax(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.amax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def amin(self, dim=(), keepdim=False):
-        return _reduce.amin(self, dim, keepdim)
+    def amin(self, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.amin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argmax(self, dim=None, keepdim=False):
-        return _reduce.argmax(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def argmin(self, dim=None, keepdim=False):
-        return _reduce.argmin(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _reduce.var(self, dim, unbiased, keepdim, correction=correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        return _reduce.var(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return _reduce.std(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        return _reduce.std(self, dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims)
 
-    def logsumexp(self, dim, keepdim=False):
-        return _reduce.logsumexp(self, dim, keepdim)
+    def logsumexp(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.logsumexp(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return _reduce.norm(self, p, dim, keepdim, dtype=dtype)
 
-    def cumsum(self, dim, *, dtype=None):
-        return _reduce.cumsum(self, dim, dtype=dtype)
+    def cumsum(self, dim=None, *, dtype=None, axis=None):
+        return _reduce.cumsum(self, dim, dtype=dtype, axis=axis)
 
-    def cumprod(self, dim, *, dtype=None):
-        return _reduce.cumprod(self, dim, dtype=dtype)
+    def cumprod(self, dim=None, *, dtype=None, axis=None):
+        return _reduce.cumprod(self, dim, dtype=dtype, axis=axis)
 
-    def all(self, dim=None, keepdim=False):
-        return _reduce.all(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.all(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def any(self, dim=None, keepdim=False):
-        return _reduce.any(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce.any(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def count_nonzero(self, dim=None):
-        return _reduce.count_nonzero(self, dim)
+    def count_nonzero(self, dim=None, *, axis=None):
+        return _reduce.count_nonzero(self, dim, axis=axis)
 
     def softmax(self, dim, dtype=None):
         return _softmax.softmax(self, dim, dtype=dtype)
@@ -977,6 +973,8 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return _shape.unsqueeze(self, dim)
 
     def permute(self, *dims):
+        if not dims:  # PyTorch needs the dims, even for a 0-d tensor
+            raise TypeError("permute() missing 1 required positional arguments: \"dims\"")
         return _shape.permute(self, _shape_args(dims))
 
     def transpose(self, dim0, dim1):

@@ -731,3 +731,12 @@ def test_writing_a_tensor_its_consumer_does_not_read_is_no_error(name):
         assert isinstance(g, RuntimeError) and re.search(MODIFIED, str(g)), g
     else:
         np.testing.assert_allclose(g.numpy(), t.numpy())
+
+
+def test_backward_from_the_same_root_twice_sums_both():
+    """backward([y, y], [g1, g2]) walks y's graph once with g1 + g2 (each edge counted once)."""
+    for lib in LIBS.values():
+        z = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        w = z * 2
+        lib.autograd.backward([w, w], [lib.ones(3), lib.full((3,), 2.0)])
+        assert z.grad.tolist() == [6.0, 6.0, 6.0]
