@@ -43,7 +43,8 @@ EXCLUDED = {
          r"fused_moving_avg_obs_fake_quant|empty_quantized|Q(U)?Int\w*Storage", _QUANT),
         (r"sparse_\w+|(ccol|col|crow|row)_indices_copy|indices_copy|values_copy|hspmm|smm|spmm|dsmm|hsmm|"
          r"saddmm|sspaddmm|resize_as_sparse_", _SPARSE),
-        (r"complex|polar|view_as_complex(_copy)?|view_as_real(_copy)?|Complex\w*Storage|stft|istft", _COMPLEX),
+        (r"complex|polar|view_as_complex(_copy)?|view_as_real(_copy)?|Complex\w*Storage|stft|istft|imag", _COMPLEX),
+        (r"slice_inverse", _COPY),
         (r"(alias|as_strided|detach|diagonal|expand|permute|select|slice|split|split_with_sizes|squeeze|t|"
          r"transpose|unbind|unfold|unsqueeze|view)_copy", _COPY),
         (r"(BFloat16|Bool|Byte|Char|Double|Float|Half|Int|Long|Short)Storage|TypedStorage|Storage|StorageBase",
@@ -66,15 +67,22 @@ EXCLUDED = {
         (r"coalesce|is_coalesced|(ccol|col|crow|row)_indices|indices|values|dense_dim|sparse_dim|sparse_mask|"
          r"sparse_resize_\w*|to_sparse\w*|is_sparse_csr|smm|sspaddmm|resize_as_sparse_", _SPARSE),
         (r"dequantize|int_repr|q_\w+|qscheme", _QUANT),
-        (r"cdouble|cfloat|chalf|imag|conj_physical_?|stft|istft", _COMPLEX),
+        (r"cdouble|cfloat|chalf|imag|stft|istft", _COMPLEX),
+        (r"slice_inverse", _COPY),
+        (r"index", "first-class dimensions (functorch.dim's Tensor.index), a prototype"),
         (r"ipu|xpu|mtia|is_ipu|is_xpu|is_mps|is_maia|is_mtia|is_vulkan|is_xla|is_mkldnn|to_mkldnn|record_stream",
          _DEVICES),
         (r"is_nested|to_padded_tensor", _NESTED),
         (r"reinforce|volatile|symeig|eig|lstsq|solve", _REMOVED),
-        (r"module_load|storage_type|is_set_to|set_", _INTERNAL),
+        (r"module_load|storage_type|is_set_to|set_|hash_tensor", _INTERNAL),
     ],
     "torch.linalg": [
         (r"eig|eigvals", "general eigendecomposition: its results are complex"),
+        (r"common_notes", "a dict of docstring fragments in PyTorch's source, not an API"),
+    ],
+    "torch.special": [
+        (r"Tensor|common_args|multi_dim_common", "names torch/special/__init__.py imports or builds for its "
+         "docstrings, not functions of torch.special"),
     ],
     "torch.fft": [
         (r"\w+", _COMPLEX + " (the Fourier transforms return complex tensors)"),

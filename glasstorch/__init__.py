@@ -8,8 +8,8 @@ Where to look:
 __version__ = "0.1.0"
 
 from . import _dtype
-from ._dtype import (float16, float32, float64, uint8, int8, int16, int32, int64, dtype, get_default_dtype,
-                     set_default_dtype, promote_types, result_type)
+from ._dtype import (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, uint16, uint32, uint64,
+                     dtype, get_default_dtype, set_default_dtype, promote_types, result_type)
 from ._size import Size
 from ._device import device
 from .tensor import Tensor
@@ -28,6 +28,7 @@ from .ops.math import *  # noqa: F401,F403  (the module's __all__)
 from .ops.stats import *  # noqa: F401,F403  (the module's __all__)
 from .ops.linalg import *  # noqa: F401,F403  (the module's __all__)
 from .settings import *  # noqa: F401,F403  (the module's __all__)
+from ._function_forms import *  # noqa: F401,F403  (torch.detach(x), torch.fill(x, v) ...: methods as functions)
 
 # PyTorch's short names for dtypes (defined last: they shadow Python builtins inside this module)
 float = float32

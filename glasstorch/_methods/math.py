@@ -504,3 +504,18 @@ class MathMethods:
 
     def __ipow__(self, other):
         return ops.inplace.apply_(self, ops.elementwise.pow, other)
+
+    def angle(self):
+        return ops.math.angle(self)
+
+    def conj_physical(self):
+        return ops.math.conj_physical(self)
+
+    def conj_physical_(self):
+        return ops.math.conj_physical_(self)
+
+    def hardshrink(self, lambd=0.5):
+        return ops.activation.hardshrink(self, lambd)
+
+    def prelu(self, weight):
+        return ops.activation.prelu(self, weight)

@@ -139,6 +139,9 @@ class ShapeMethods:
     def t_(self):
         return ops.views.inplace_view(self, ops.shape.t)
 
+    def as_strided_(self, size, stride, storage_offset=None):
+        return ops.views.inplace_view(self, ops.views.as_strided, size, stride, storage_offset)
+
     def squeeze_(self, dim=None):
         return ops.views.inplace_view(self, ops.shape.squeeze, dim)
 
@@ -150,3 +153,33 @@ class ShapeMethods:
 
     def resize_as_(self, the_template, memory_format=None):
         return ops.views.resize_(self, the_template._array.shape)
+
+    def tril_(self, diagonal=0):
+        return ops.inplace.apply_(self, ops.index.tril, diagonal)
+
+    def triu_(self, diagonal=0):
+        return ops.inplace.apply_(self, ops.index.triu, diagonal)
+
+    def resize(self, *sizes):
+        """Deprecated non-in-place resize: the tensor in a new shape with the same number of elements (autograd's
+        Resize, as PyTorch: another element count is refused)."""
+        import math
+        import warnings
+        warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+        shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+        n, have = math.prod(shape), self.numel()
+        if n != have:
+            raise RuntimeError(f"requested resize to {'x'.join(map(str, shape))} ({n} elements in total), but the "
+                               f"given tensor has a size of {'x'.join(map(str, self.shape))} ({have} elements). "
+                               f"autograd's resize can only change the shape of a given tensor, while preserving "
+                               f"the number of elements. ")
+        return self.reshape(shape)
+
+    def resize_as(self, tensor):
+        import warnings
+        warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+        return self.resize(tuple(tensor.shape))
+
+    def to_dense(self, dtype=None, *, masked_grad=None):
+        """A strided (dense) tensor is its own dense form (sparse layouts are left out)."""
+        return self if dtype is None else self.to(dtype)

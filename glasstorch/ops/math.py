@@ -953,6 +953,41 @@ def float_power_(input, exponent):
 
 
 # ---------------------------------------------------------------------------------------------------
+# angle and conjugates of real tensors
+# ---------------------------------------------------------------------------------------------------
+class Angle(Function):
+    """The argument of a real number: π where x < 0, 0 where x ≥ 0 (nan stays nan)."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.where(np.isnan(x), x, np.where(x < 0, np.pi, 0.0)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0  # dL/dx = 0: the argument is piecewise constant (PyTorch's gradient for real x too)
+
+
+def angle(input, *, out=None):
+    if out is not None:
+        return _to_out(out, "angle", angle, input)
+    return Angle.apply(_float_input(input))
+
+
+def conj_physical(input, *, out=None):
+    """The complex conjugate, materialized; for real tensors a copy (glasstorch's tensors are real)."""
+    if out is not None:
+        return _to_out(out, "conj_physical", conj_physical, input)
+    return ew.clone(input)
+
+
+def conj_physical_(input):
+    """In place; nothing to change for a real tensor."""
+    return input
+
+
+# ---------------------------------------------------------------------------------------------------
 # sign tests, integer functions, membership, shifts (no gradient)
 # ---------------------------------------------------------------------------------------------------
 def sgn(input, *, out=None):
@@ -1671,7 +1706,7 @@ clip_ = clamp_
 
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
 # public function is exported by adding it here.
-__all__ = ["lgamma", "digamma", "polygamma", "erfinv", "erfc", "mvlgamma",
+__all__ = ["angle", "conj_physical", "conj_physical_", "lgamma", "digamma", "polygamma", "erfinv", "erfc", "mvlgamma",
            "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh",
            "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh",
            "atan2", "arctan2", "hypot", "fmod", "copysign", "xlogy", "logaddexp", "logaddexp2", "igamma", "igammac",
