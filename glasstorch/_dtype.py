@@ -3,7 +3,14 @@
 A ``glasstorch.dtype`` wraps one NumPy dtype. Promotion follows PyTorch, not NumPy, where the two differ:
 ``int64 tensor + float32 tensor`` is float32 (NumPy says float64), and a Python float combined with an
 integer tensor gives the *default* float dtype (float32), not float64.
+
+bfloat16 (8 exponent bits like float32, 7 mantissa bits) is not a NumPy type: its arrays use ml_dtypes'
+``bfloat16`` (the NumPy extension type JAX uses), whose ufuncs compute in float32 and round back, as
+PyTorch's CPU kernels do. NumPy sees it as kind ``"V"``, not ``"f"``: ask ``is_float_array(a)`` rather
+than ``a.dtype.kind == "f"``. uint16/uint32/uint64 are PyTorch's "limited support" unsigned types: they
+promote with nothing but themselves and floats (``promote_types`` raises RuntimeError otherwise).
 """
+import ml_dtypes
 import numpy as np
 
 
@@ -29,6 +36,7 @@ class dtype:
 
 
 float16 = dtype("float16", np.float16, True, True)
+bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, True, True)
 float32 = dtype("float32", np.float32, True, True)
 float64 = dtype("float64", np.float64, True, True)
 uint8 = dtype("uint8", np.uint8, False, False)
@@ -36,13 +44,28 @@ int8 = dtype("int8", np.int8, False, True)
 int16 = dtype("int16", np.int16, False, True)
 int32 = dtype("int32", np.int32, False, True)
 int64 = dtype("int64", np.int64, False, True)
+uint16 = dtype("uint16", np.uint16, False, False)
+uint32 = dtype("uint32", np.uint32, False, False)
+uint64 = dtype("uint64", np.uint64, False, False)
 bool_ = dtype("bool", np.bool_, False, False)
 
-ALL = (float16, float32, float64, uint8, int8, int16, int32, int64, bool_)
+ALL = (float16, bfloat16, float32, float64, uint8, int8, int16, int32, int64, uint16, uint32, uint64, bool_)
 _BY_NUMPY = {d.numpy_dtype: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32,
                  "short": int16})
+_LIMITED = (uint16, uint32, uint64)  # PyTorch's unsigned types with limited support
+# ATen's ScalarType names, used in error messages ("... attempted to promote UInt16 and Char")
+SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
+                "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
+_BFLOAT16_NUMPY = bfloat16.numpy_dtype
+
+
+def is_float_array(a):
+    """Whether a NumPy array (or dtype) is floating: kind "f", or bfloat16 (which NumPy calls kind "V")."""
+    dt = getattr(a, "dtype", a)
+    return dt.kind == "f" or dt == _BFLOAT16_NUMPY
 
 
 def from_name(name):
@@ -107,8 +130,12 @@ def promote_types(a, b):
     if a is b:
         return a
     ca, cb = _category(a), _category(b)
+    if (a in _LIMITED or b in _LIMITED) and ca != 2 and cb != 2:  # floats are the only partners they accept
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{SCALAR_NAMES[a.name]} and {SCALAR_NAMES[b.name]}")
     if ca != cb:
         return a if ca > cb else b
+    # floats: NumPy's table, which ml_dtypes extends (bfloat16 with float16 -> float32: neither holds the other)
     return from_numpy(np.promote_types(a.numpy_dtype, b.numpy_dtype))
 
 

@@ -55,7 +55,7 @@ class _Formatter:
     """Chooses one style and width for all elements (from the nonzero finite values)."""
 
     def __init__(self, a):
-        self.floating = a.dtype.kind == "f"
+        self.floating = a.dtype.kind == "f"  # _body has turned float16 and bfloat16 into float32
         self.int_mode, self.sci_mode, self.width = True, False, 1
         if not self.floating:
             for v in a.reshape(-1).tolist():
@@ -126,7 +126,7 @@ def _nested(a, indent, summarize, fmt):
 
 def _body(a, indent):
     summarize = a.size > THRESHOLD
-    if a.dtype == np.float16:
+    if a.dtype == np.float16 or a.dtype.name == "bfloat16":  # print their exact values, through float32
         a = a.astype(np.float32)
     fmt = _Formatter(_summarized(a) if summarize else a)
     return _nested(a, indent, summarize, fmt)

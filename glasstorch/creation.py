@@ -416,7 +416,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if (vals[1] - vals[0]) * vals[2] < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int(np.ceil((vals[1] - vals[0]) / vals[2]))
-    a = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]) if npdt.kind == "f" else \
+    a = (vals[0] + np.arange(max(n, 0), dtype=np.float64) * vals[2]) if _dtype.is_float_array(npdt) else \
         np.arange(vals[0], vals[0] + max(n, 0) * vals[2], vals[2])[:max(n, 0)]
     return _result(a.astype(npdt), requires_grad, out, "arange")
 
@@ -496,7 +496,7 @@ def _window(name, window_length, periodic, dtype, device, requires_grad, formula
     window_length + 1 with the last sample dropped when ``periodic`` (the window then repeats seamlessly)."""
     check_device(device)
     npdt = _float_dtype(dtype)
-    if npdt.kind != "f":
+    if not _dtype.is_float_array(npdt):
         raise RuntimeError(f"{name} expects floating point dtypes, got: {_dtype.from_numpy(npdt)}")
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
@@ -578,7 +578,7 @@ def _type_name(npdt):
 def _random_float_dtype(dtype, kernel):
     """rand/randn draw floats only: PyTorch raises NotImplementedError for an integer or bool dtype."""
     npdt = _float_dtype(dtype)
-    if npdt.kind != "f":
+    if not _dtype.is_float_array(npdt):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_type_name(npdt)}\'')
     return npdt
 
@@ -714,7 +714,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     Without: the Gumbel-top-k trick, log(w) + Gumbel noise sorted, whose first k are a draw without
     replacement. Both vectorized over rows and samples."""
     a = input._array
-    if a.dtype.kind != "f":
+    if not _dtype.is_float_array(a):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_type_name(a.dtype)}")
     if a.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
@@ -754,8 +754,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 # -- legacy typed constructors: FloatTensor([1, 2]), LongTensor(2, 3) ---------------------------------------
 # The class name PyTorch gives each dtype's tensors: x.type() is 'glasstorch.FloatTensor' for a float32 x
 LEGACY_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor", "int8": "CharTensor",
-                "uint8": "ByteTensor", "bool": "BoolTensor"}
+                "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
+                "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor", "uint16": "UInt16Tensor",
+                "uint32": "UInt32Tensor", "uint64": "UInt64Tensor"}
 
 
 def legacy_new(dtype, args, device=None):
@@ -805,6 +806,11 @@ class HalfTensor(metaclass=_LegacyTensorType):
     is_cuda = False
 
 
+class BFloat16Tensor(metaclass=_LegacyTensorType):
+    dtype = _dtype.bfloat16
+    is_cuda = False
+
+
 class LongTensor(metaclass=_LegacyTensorType):
     dtype = _dtype.int64
     is_cuda = False
@@ -835,8 +841,10 @@ class BoolTensor(metaclass=_LegacyTensorType):
     is_cuda = False
 
 
-_LEGACY_TYPES = {cls.__name__: cls for cls in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
-                                               ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+_LEGACY_TYPES = {cls.__name__: cls for cls in (FloatTensor, DoubleTensor, HalfTensor, BFloat16Tensor, LongTensor,
+                                               IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor)}
+# PyTorch has no classes for the unsigned types of limited support, but x.type('torch.UInt16Tensor') converts
+_LEGACY_NAMES_ONLY = {"UInt16Tensor": _dtype.uint16, "UInt32Tensor": _dtype.uint32, "UInt64Tensor": _dtype.uint64}
 
 
 def legacy_type_name(dtype):
@@ -855,6 +863,8 @@ def parse_type(t):
             check_device("cuda")
         if module in ("torch", "glasstorch") and name in _LEGACY_TYPES:
             return _LEGACY_TYPES[name].dtype
+        if module in ("torch", "glasstorch") and name in _LEGACY_NAMES_ONLY:
+            return _LEGACY_NAMES_ONLY[name]
         raise ValueError(f"invalid type: '{t}'")
     return _dtype.as_dtype(t)
 
@@ -869,7 +879,7 @@ __all__ = ['tensor', 'as_tensor', 'asarray', 'from_numpy', 'frombuffer', 'from_f
            'ones_like', 'empty_like', 'full_like', 'rand_like', 'randn_like', 'randint_like', 'arange', 'range',
            'linspace', 'logspace', 'eye', 'vander', 'hann_window', 'hamming_window', 'blackman_window',
            'bartlett_window', 'kaiser_window', 'rand', 'randn', 'randint', 'randperm', 'normal', 'poisson',
-           'binomial', 'bernoulli', 'multinomial', 'FloatTensor', 'DoubleTensor', 'HalfTensor', 'LongTensor',
-           'IntTensor', 'ShortTensor', 'CharTensor', 'ByteTensor', 'BoolTensor']
+           'binomial', 'bernoulli', 'multinomial', 'FloatTensor', 'DoubleTensor', 'HalfTensor', 'BFloat16Tensor',
+           'LongTensor', 'IntTensor', 'ShortTensor', 'CharTensor', 'ByteTensor', 'BoolTensor']
 
 from .ops import out as _out  # noqa: E402  (ops/out.py imports tensor.py, which imports this module)

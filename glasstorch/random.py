@@ -6,6 +6,8 @@ PyTorch draws for the same seed (PyTorch uses a Mersenne Twister with its own tr
 """
 import numpy as np
 
+from . import _dtype
+
 
 class Generator:
     """A random-number generator with PyTorch's interface: ``Generator().manual_seed(42)``."""
@@ -115,7 +117,7 @@ _SCALAR_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Cha
 def cauchy_array(shape, median, sigma, dtype, generator=None):
     """Cauchy(median, sigma) samples: median + sigma·tan(π(u − ½)), the inverse of its CDF at a uniform u."""
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
+    if not _dtype.is_float_array(dtype):
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. dtype must be a floating "
                            f"point but you specified {_C_NAMES.get(dtype.name, dtype.name)}")
     if not sigma > 0:
@@ -134,7 +136,7 @@ def geometric_array(shape, p, dtype, generator=None):
 def log_normal_array(shape, mean, std, dtype, generator=None):
     """exp(N(mean, std²)): samples whose logarithm is normal with that mean and std."""
     dtype = np.dtype(dtype)
-    if dtype.kind != "f":
+    if not _dtype.is_float_array(dtype):
         raise NotImplementedError(f'"log_normal_cpu" not implemented for \'{_SCALAR_NAMES.get(dtype.name, dtype.name)}\'')
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
@@ -149,7 +151,7 @@ def random_fill_array(shape, dtype, from_=0, to=None, generator=None):
     if to is None and from_ != 0:  # random_(to)
         from_, to = 0, from_
     if to is None:  # random_()
-        if dtype.kind == "f":
+        if _dtype.is_float_array(dtype):
             to = 2 ** (np.finfo(dtype).nmant + 1) + 1
         elif dtype.kind == "b":
             to = 2

@@ -134,7 +134,7 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
             )
-        if requires_grad and self._array.dtype.kind not in "fc":
+        if requires_grad and not _dtype.is_float_array(self._array):
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         if self._grad_fn is None:
             self._requires_grad = bool(requires_grad)
@@ -206,7 +206,7 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return self.grad_fn is None
 
     def is_floating_point(self):
-        return self._array.dtype.kind == "f"
+        return _dtype.is_float_array(self._array)
 
     def is_complex(self):
         return False

@@ -112,6 +112,10 @@ class MiscMethods:
         return (1, 0)  # kDLCPU, device 0
 
     # -- types and the legacy constructors ---------------------------------------------------------------
+    def bfloat16(self):
+        """``self.to(glasstorch.bfloat16)`` (tensor.py has float(), half() and the other casts)."""
+        return self.to(_glasstorch.bfloat16)
+
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """``x.type()`` names the legacy type ('glasstorch.FloatTensor'); ``x.type(glasstorch.float64)``,
         ``x.type(glasstorch.DoubleTensor)`` or ``x.type('torch.DoubleTensor')`` converts."""

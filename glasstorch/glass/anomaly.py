@@ -33,6 +33,7 @@ import numpy as np
 from ..autograd.anomaly import _AnomalyMode
 from ..autograd.function import Hooks
 from ..backend import get_array_module
+from .. import _dtype
 from ..nn.modules.module import _RunningModules
 
 __all__ = ["detect_anomaly"]
@@ -151,7 +152,7 @@ class detect_anomaly:
 
 def _is_bad(a, check_inf):
     """Whether the array holds NaN (or Inf). A sum is one fast pass; only a non-finite sum needs a full look."""
-    if not hasattr(a, "dtype") or a.dtype.kind not in "fc":
+    if not hasattr(a, "dtype") or not _dtype.is_float_array(a.dtype):
         return False
     xp = get_array_module(a)
     if xp.isfinite(a.sum()):
@@ -206,7 +207,7 @@ def _cause(cls, arrays, out, index):
 
 def _describe(a):
     text = f"shape {tuple(a.shape)}, {a.dtype}"
-    if a.dtype.kind not in "fc" or a.size == 0:
+    if not _dtype.is_float_array(a.dtype) or a.size == 0:
         return text
     xp = get_array_module(a)
     finite = xp.isfinite(a)

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..autograd.function import Function, unbroadcast
 from ..backend import get_array_module
+from .. import _dtype
 from . import elementwise as _ew
 from . import shape as _shape
 from .dropout import _scaled_mask
@@ -148,7 +149,7 @@ def _check_qkv(q, k, v):
     if not q.dtype == k.dtype == v.dtype:
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_cpp_name(q)} key.dtype: {_cpp_name(k)} and value.dtype: {_cpp_name(v)} instead.")
-    if q.dtype.kind != "f":
+    if not _dtype.is_float_array(q.dtype):
         raise RuntimeError(f"expected scalar type Float but found {_scalar(q)}")
     if k.shape[-1] != q.shape[-1]:
         raise RuntimeError(f"scaled_dot_product_attention: query (shape {list(q.shape)}) and key (shape "
@@ -181,7 +182,7 @@ def _mask_bias(mask, dtype, scores_shape):
     a = mask._array
     if a.dtype != np.bool_ and a.dtype != dtype and a.dtype != np.float32:
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
-                           f"attn_mask.dtype: {_cpp_name(a) if a.dtype.kind == 'f' else _int_name(a)} and  "
+                           f"attn_mask.dtype: {_cpp_name(a) if _dtype.is_float_array(a.dtype) else _int_name(a)} and  "
                            f"query.dtype: {_cpp_name(np.empty(0, dtype))} instead.")
     try:
         fits = np.broadcast_shapes(a.shape, scores_shape) == tuple(scores_shape)

@@ -48,9 +48,9 @@ def _promote(a, b):
         if b.__class__ is Tensor:
             if a._array.dtype == b._array.dtype:
                 return a, b, a._array.dtype
-        elif (b.__class__ is float or b.__class__ is int) and a._array.dtype.kind == "f":
+        elif (b.__class__ is float or b.__class__ is int) and _dtype.is_float_array(a._array):
             return a, b, a._array.dtype
-    elif b.__class__ is Tensor and (a.__class__ is float or a.__class__ is int) and b._array.dtype.kind == "f":
+    elif b.__class__ is Tensor and (a.__class__ is float or a.__class__ is int) and _dtype.is_float_array(b._array):
         return a, b, b._array.dtype
     a, b = _operand(a), _operand(b)
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
@@ -239,7 +239,7 @@ def div(input, other, *, rounding_mode=None, out=None):
             return wrap(_trunc_divide(as_array(a), as_array(b)))
         return trunc(div(a, b)).to(rt)
     a, b, rt = _promote(input, other)
-    if rt.kind != "f":
+    if not _dtype.is_float_array(rt):
         fd = _dtype.get_default_dtype()
         a = to_dtype(a, fd) if isinstance(a, Tensor) else a
         b = to_dtype(b, fd) if isinstance(b, Tensor) else b
@@ -347,7 +347,7 @@ def remainder(input, other, *, out=None):
 def _float_input(x):
     """Unary maths on integer tensors computes in the default float dtype, as PyTorch."""
     if isinstance(x, Tensor):
-        if x._array.dtype.kind not in "fc":
+        if not _dtype.is_float_array(x._array):
             return to_dtype(x, _dtype.get_default_dtype())
         return x
     from ..creation import tensor
@@ -698,7 +698,7 @@ def sign(input, *, out=None):
 def _sign(a):
     """np.sign, with 0 for nan as PyTorch."""
     s = np.sign(a)
-    return np.where(np.isnan(s), 0, s).astype(s.dtype) if s.dtype.kind == "f" else s
+    return np.where(np.isnan(s), 0, s).astype(s.dtype) if _dtype.is_float_array(s.dtype) else s
 
 
 def floor(input, *, out=None):
@@ -786,7 +786,7 @@ def clamp(input, min=None, max=None, *, out=None):
         x = x.to(rt)
         lo = lo.to(rt) if isinstance(lo, Tensor) else lo
         hi = hi.to(rt) if isinstance(hi, Tensor) else hi
-    elif x._array.dtype.kind != "f" and any(isinstance(v, float) for v in (lo, hi)):
+    elif not _dtype.is_float_array(x._array) and any(isinstance(v, float) for v in (lo, hi)):
         x = to_dtype(x, _dtype.get_default_dtype())
     return Clamp.apply(x, lo, hi)
 
@@ -979,6 +979,8 @@ class ToDtype(Function):
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.dtype = x.dtype
+        if x.dtype.name == "bfloat16" and dtype.numpy_dtype.kind in "iu":
+            x = x.astype(np.float32)  # ml_dtypes' own bfloat16 -> integer cast saturates; PyTorch's converts as C
         return x.astype(dtype.numpy_dtype)
 
     @staticmethod
@@ -1089,7 +1091,7 @@ def logical_not(input, *, out=None):
 
 def _check_integral(*xs):
     for x in xs:
-        if isinstance(x, Tensor) and x._array.dtype.kind == "f" or isinstance(x, float):
+        if isinstance(x, Tensor) and _dtype.is_float_array(x._array.dtype) or isinstance(x, float):
             raise TypeError("bitwise ops are only supported for integer and bool tensors")
 
 

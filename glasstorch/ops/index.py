@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd.function import Function, make_view, unbroadcast, wrap
 from ..autograd.grad_mode import GradMode
 from ..backend import get_array_module
+from .. import _dtype
 from ..tensor import Tensor, _canonical_dim
 
 # ---------------------------------------------------------------------------------------------------
@@ -1017,9 +1018,9 @@ def _identity(reduce, dtype):
     """The value that leaves a reduction unchanged (what a position starts from when include_self=False)."""
     if reduce in _REDUCE_IDENTITY:
         return _REDUCE_IDENTITY[reduce]
-    info = np.finfo(dtype) if dtype.kind == "f" else (np.iinfo(dtype) if dtype.kind in "iu" else None)
-    big = np.inf if dtype.kind == "f" else (info.max if info is not None else True)
-    small = -np.inf if dtype.kind == "f" else (info.min if info is not None else False)
+    info = np.finfo(dtype) if _dtype.is_float_array(dtype) else (np.iinfo(dtype) if dtype.kind in "iu" else None)
+    big = np.inf if _dtype.is_float_array(dtype) else (info.max if info is not None else True)
+    small = -np.inf if _dtype.is_float_array(dtype) else (info.min if info is not None else False)
     return small if reduce == "amax" else big
 
 
@@ -1044,7 +1045,7 @@ class ReduceInto(Function):
         count = None
         if reduce == "mean":
             count = xp.maximum(xp.bincount(tgt, minlength=out.size) + (1 if include_self else 0), 1)
-            out = out / count if out.dtype.kind == "f" else out // count
+            out = out / count if _dtype.is_float_array(out.dtype) else out // count
             out = out.astype(x.dtype, copy=False)
         ctx.shape, ctx.src_shape, ctx.tgt, ctx.sel, ctx.hit = x.shape, src.shape, tgt, sel, hit
         ctx.reduce, ctx.include_self, ctx.count = reduce, include_self, count

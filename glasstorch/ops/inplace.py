@@ -213,7 +213,7 @@ def mul_(t, other):
 
 
 def div_(t, other, rounding_mode=None):
-    if rounding_mode is not None or t._array.dtype.kind != "f" or Hooks.forward is not None:
+    if rounding_mode is not None or not _dtype.is_float_array(t._array.dtype) or Hooks.forward is not None:
         return apply_(t, ew.div, other, rounding_mode=rounding_mode)
     if _records(t, other):
         return _record(t, ew.div, other)

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..backend import get_array_module
+from .. import _dtype
 from .pad import add_along_axis
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
@@ -207,7 +208,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         joint = " and " if len(out) == 1 else " "  # PyTorch's wording differs by a word for 1-D
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({sizes_in}){joint}"
                            f"output ({sizes_out})")
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f'"upsample_{mode}" not implemented for \'{str(x.dtype).capitalize()}\'')
     return Resample.apply(input, _plan(x.shape, out, factors, mode, align_corners, x.dtype))
 

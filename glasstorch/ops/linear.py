@@ -36,7 +36,7 @@ class Linear(Function):
             y = (_rows(x) @ w.T).reshape(x.shape[:-1] + w.shape[:1])
         if b is not None:
             y += b
-        return y
+        return y.astype(x.dtype, copy=False)  # NumPy multiplies bfloat16 in float32: round back, as PyTorch
 
     @staticmethod
     def backward(ctx, grad):

@@ -40,7 +40,7 @@ def _like(values, x):
 def _float_pair(input, other):
     """Promote two operands; integer results compute in the default float dtype (atan2, hypot, xlogy ...)."""
     a, b, rt = _promote(input, other)
-    if rt.kind != "f":
+    if not _dtype.is_float_array(rt):
         fd = _dtype.get_default_dtype()
         a = ew.to_dtype(a, fd) if isinstance(a, Tensor) else float(a)
         b = ew.to_dtype(b, fd) if isinstance(b, Tensor) else float(b)
@@ -408,14 +408,14 @@ def _type_name(x):
 def _floats_only(name, *xs):
     """PyTorch has no integer kernel for some float functions (hypot, logaddexp, nextafter, frac, igamma)."""
     for x in xs:
-        if isinstance(x, Tensor) and x._array.dtype.kind != "f":
+        if isinstance(x, Tensor) and not _dtype.is_float_array(x._array.dtype):
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(x)}\'')
 
 
 def _integers_only(name, *xs):
     """gcd, lcm and the shifts have only integer kernels."""
     for x in xs:
-        if isinstance(x, Tensor) and x._array.dtype.kind == "f" or isinstance(x, float):
+        if isinstance(x, Tensor) and _dtype.is_float_array(x._array.dtype) or isinstance(x, float):
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_type_name(x)}\'')
 
 
@@ -877,7 +877,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     """nan → nan, +inf → posinf, −inf → neginf (the dtype's largest/smallest finite value by default)."""
     if out is not None:
         return _to_out(out, "nan_to_num", nan_to_num, input, nan, posinf, neginf)
-    if input._array.dtype.kind != "f":
+    if not _dtype.is_float_array(input._array.dtype):
         return ew.clone(input)
     return NanToNum.apply(input, nan, posinf, neginf)
 
@@ -906,7 +906,7 @@ def frexp(input, *, out=None):
     if _frexp_result is None:
         from .reduce import _named_result
         _frexp_result = _named_result("frexp", ("mantissa", "exponent"))
-    if input._array.dtype.kind != "f":
+    if not _dtype.is_float_array(input._array.dtype):
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     if out is not None:
         m, e = frexp(input)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..autograd.function import Function, _broadcast_message, unbroadcast
 from ..backend import get_array_module
+from .. import _dtype
 from ..tensor import Tensor
 from . import elementwise as _ew
 
@@ -58,8 +59,10 @@ class MatMul(Function):
         ctx.a, ctx.b = a, b
         if a.ndim >= 3 and b.ndim <= 2:
             # (..., n, k) @ (k, p): one (rows, k) @ (k, p) product instead of one per batch element
-            return (_rows(a) @ b).reshape(a.shape[:-1] + b.shape[1:])
-        return get_array_module(a, b).matmul(a, b)
+            c = (_rows(a) @ b).reshape(a.shape[:-1] + b.shape[1:])
+        else:
+            c = get_array_module(a, b).matmul(a, b)
+        return c.astype(a.dtype, copy=False)  # NumPy multiplies bfloat16 in float32: round back, as PyTorch
 
     @staticmethod
     def backward(ctx, grad):
@@ -341,7 +344,7 @@ def _pair(sa, sb, so, a, b, xp):
     # A: (batch, left, summed) and B: (batch, summed, right) as matrices; C = A @ B
     A = xp.transpose(a, [sa.index(c) for c in batch + left + summed]).reshape(bs + (nl, ns))
     B = xp.transpose(b, [sb.index(c) for c in batch + summed + right]).reshape(bs + (ns, nr))
-    C = xp.matmul(A, B).reshape(bs + tuple(size[c] for c in left + right))
+    C = xp.matmul(A, B).astype(a.dtype, copy=False).reshape(bs + tuple(size[c] for c in left + right))
     order = batch + left + right
     return xp.transpose(C, [order.index(c) for c in so])
 
@@ -353,6 +356,9 @@ def _contract(subs, out, arrays):
         c = _pair(subs[0], subs[1], out, arrays[0], arrays[1], xp)
         if c is not None:
             return c
+    if arrays[0].dtype.name == "bfloat16":  # NumPy's einsum has no bfloat16 kernel: float32, then round back
+        wide = [x.astype(np.float32) for x in arrays]
+        return xp.einsum(",".join(subs) + "->" + out, *wide, optimize=len(arrays) > 2).astype(arrays[0].dtype)
     return xp.einsum(",".join(subs) + "->" + out, *arrays, optimize=len(arrays) > 2)
 
 
@@ -1027,7 +1033,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     if a.shape[-1] != b.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}")
     for name, x in (("X1", a), ("X2", b)):
-        if x.dtype.kind != "f":
+        if not _dtype.is_float_array(x.dtype):
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {_scalar(x)}")
     _check_p(p, "cdist")
     if a.dtype != b.dtype:
@@ -1046,7 +1052,7 @@ def pdist(input, p=2):
     x = _tensor_arg(input, "input", "pdist")
     if x.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {x.ndim}D")
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise RuntimeError("pdist only supports floating-point dtypes")
     _check_p(p, "pdist")
     from ..creation import tensor
@@ -1073,7 +1079,7 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     _tensor_arg(x1, "x1", "cosine_similarity", 1)
     _tensor_arg(x2, "x2", "cosine_similarity", 2)
     dt = _dtype.promote_types(x1.dtype, x2.dtype)
-    if np.dtype(dt.numpy_dtype).kind != "f":
+    if not _dtype.is_float_array(np.dtype(dt.numpy_dtype)):
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
                            f"{_SCALAR_NAMES.get(np.dtype(dt.numpy_dtype).name)}")
     x1, x2 = (x if x.dtype is dt else _ew.to_dtype(x, dt) for x in (x1, x2))

@@ -27,7 +27,8 @@ _RESIZED = ("An output with one or more elements was resized since it had shape 
 
 
 def _kind(dtype):
-    return "b" if dtype.kind == "b" else ("f" if dtype.kind == "f" else ("c" if dtype.kind == "c" else "i"))
+    from .._dtype import is_float_array
+    return "b" if dtype.kind == "b" else ("f" if is_float_array(dtype) else ("c" if dtype.kind == "c" else "i"))
 
 
 def can_cast(from_dtype, to_dtype):
@@ -64,7 +65,8 @@ def write_out(out, result, name, *inputs):
 
 
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+                 "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+                 "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64"}
 
 
 def _type_name(dt):

@@ -23,7 +23,8 @@ _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char
 
 
 def _torch_name(numpy_dtype):
-    return _TORCH_NAMES.get(np.dtype(numpy_dtype).name, str(numpy_dtype))
+    name = np.dtype(numpy_dtype).name
+    return _TORCH_NAMES.get(name, _dtype.SCALAR_NAMES.get(name, str(numpy_dtype)))
 
 
 def _wrap_dim(dim, ndim):
@@ -71,7 +72,7 @@ def _reduce_all(axes, ndim):
 
 
 def _check_float(x, name):
-    if x._array.dtype.kind != "f":
+    if not _dtype.is_float_array(x._array):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                            f"Got {_torch_name(x._array.dtype)}")
 
@@ -126,12 +127,17 @@ def _write(out, result, name, *inputs):
 # ---------------------------------------------------------------------------------------------------
 # sum, mean, prod
 # ---------------------------------------------------------------------------------------------------
+_BFLOAT16 = _dtype.bfloat16.numpy_dtype  # ml_dtypes adds bfloat16 in bfloat16: a sum of ones stops at 256
+
+
 class Sum(Function):
     saves = ()
 
     @staticmethod
     def forward(ctx, x, axes, keepdim, dtype):
         ctx.shape, ctx.axes, ctx.keepdim = x.shape, axes, keepdim
+        if dtype is None and x.dtype == _BFLOAT16:  # add in float32, then round once, as PyTorch's CPU kernel
+            return x.sum(axis=_reduce_all(axes, x.ndim), dtype=np.float32, keepdims=keepdim).astype(x.dtype)
         return x.sum(axis=_reduce_all(axes, x.ndim), dtype=dtype, keepdims=keepdim)
 
     @staticmethod
@@ -148,6 +154,8 @@ class Mean(Function):
     def forward(ctx, x, axes, keepdim):
         n = _count(x.shape, axes)
         ctx.shape, ctx.axes, ctx.keepdim, ctx.n = x.shape, axes, keepdim, n
+        if x.dtype == _BFLOAT16:  # add and divide in float32, then round once, as PyTorch's CPU kernel
+            return Mean.forward(ctx, x.astype(np.float32), axes, keepdim).astype(x.dtype)
         s = x.sum(axis=_reduce_all(axes, x.ndim), keepdims=keepdim)
         if n == 0:
             with np.errstate(invalid="ignore"):
@@ -213,7 +221,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, kee
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point "
                            f"or complex dtype. Got: {_torch_name(_dtype.to_numpy(dtype))}")
     x = _cast(input, dtype)
-    if x._array.dtype.kind != "f":
+    if not _dtype.is_float_array(x._array):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {_torch_name(x._array.dtype)}")
     return _write(out, Mean.apply(x, _axes(dim, x._array.ndim), keepdim), "mean", input)
@@ -449,7 +457,7 @@ def _var_args(input, dim, unbiased, correction, name):
                         "give either unbiased or correction, not both")
     if correction is None:
         correction = 0 if unbiased is False else 1
-    if input._array.dtype.kind != "f":
+    if not _dtype.is_float_array(input._array):
         raise RuntimeError("std and var only support floating point and complex dtypes")
     return _axes(dim, input._array.ndim), correction, dim is None or input._array.ndim == 0
 
@@ -516,7 +524,7 @@ def logsumexp(input, dim=None, keepdim=False, *, out=None, axis=None, keepdims=N
     dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
-    if input._array.dtype.kind != "f":
+    if not _dtype.is_float_array(input._array.dtype):
         input = _ew.to_dtype(input, _dtype.get_default_dtype())
     return _write(out, Logsumexp.apply(input, _axes(dim, input._array.ndim), keepdim), "logsumexp", input)
 
@@ -733,7 +741,7 @@ def bincount(input, weights=None, minlength=0):
         return wrap(np.bincount(x, minlength=minlength).astype(np.int64))
     w = weights._array
     out = np.bincount(x, weights=w, minlength=minlength)  # NumPy sums in float64
-    return wrap(out.astype(w.dtype) if w.dtype.kind == "f" else out)  # float weights keep their dtype
+    return wrap(out.astype(w.dtype) if _dtype.is_float_array(w.dtype) else out)  # float weights keep their dtype
 
 
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new

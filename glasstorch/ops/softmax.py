@@ -75,7 +75,7 @@ def _apply(cls, input, dim, dtype, kernel):
             input = _ew.to_dtype(input, dt)
     x = input._array
     axis = _wrap_dim(dim, x.ndim)
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x):
         where = "lastdim_" if axis == x.ndim - 1 and kernel == "softmax" else ""
         raise NotImplementedError(f'"{kernel}_{where}kernel_impl" not implemented for \'{_torch_name(x.dtype)}\'')
     return cls.apply(input, axis if x.ndim else None)

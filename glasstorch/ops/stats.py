@@ -28,7 +28,7 @@ from .reduce import _dim, _keep, _torch_name, _wrap_dim, _write, return_types
 def _nan_mask(x):
     """Where x is nan (all False for integer and bool arrays)."""
     xp = get_array_module(x)
-    return xp.isnan(x) if x.dtype.kind in "fc" else xp.zeros(x.shape, bool)
+    return xp.isnan(x) if _dtype.is_float_array(x.dtype) else xp.zeros(x.shape, bool)
 
 
 def _tensor(v, like=None):
@@ -85,7 +85,7 @@ class MedianAll(_reduce.Amax):
             pos = builtins.max(s.size - nans - 1, 0) // 2
         else:
             pos = s.size - nans if nans else (s.size - 1) // 2
-        empty = math.nan if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # PyTorch's value for no elements
+        empty = math.nan if _dtype.is_float_array(x) else np.iinfo(x.dtype).min  # PyTorch's value for no elements
         y = s[pos:pos + 1].reshape((1,) * x.ndim) if s.size else xp.full((1,) * x.ndim, empty, x.dtype)
         y = y.copy()
         ctx.x, ctx.y, ctx.axes, ctx.keepdim = x, y, axes, keepdim
@@ -334,6 +334,9 @@ class NanSum(Function):
     def forward(ctx, x, axes, keepdim, dtype):
         xp = get_array_module(x)
         ctx.keep, ctx.axes, ctx.keepdim = ~_nan_mask(x), axes, keepdim
+        if x.dtype.name == "bfloat16":  # NumPy's nansum sees no nan in bfloat16: zero them, add in float32
+            s = xp.where(ctx.keep, x, 0).sum(axis=axes, dtype=dtype or np.float32, keepdims=keepdim)
+            return s if dtype is not None else s.astype(x.dtype)
         return xp.nansum(x, axis=axes, dtype=dtype, keepdims=keepdim)
 
     @staticmethod
@@ -353,7 +356,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, k
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None, keepdims=None):
     """The mean of the non-nan elements: nansum / their count (nan where all are nan), as PyTorch."""
     dim, keepdim = _dim(dim, axis), _keep(keepdim, keepdims)
-    if input._array.dtype.kind != "f":
+    if not _dtype.is_float_array(input._array.dtype):
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_torch_name(input._array.dtype)}")
     count = (~np.isnan(input._array)).sum(axis=_reduce._axes(dim, input._array.ndim), keepdims=keepdim)
@@ -468,7 +471,7 @@ def logcumsumexp(input, dim=None, *, out=None, axis=None):
     """log(cumsum(exp(x))) along dim, computed without overflow."""
     dim = _dim(dim, axis)
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f'"logcumsumexp_out_cpu" not implemented for \'{_torch_name(x.dtype)}\'')
     ax = _wrap_dim(dim, x.ndim)
     y = Logcumsumexp.apply(_shape.reshape(input, x.shape or (1,)), ax)
@@ -598,7 +601,7 @@ def gradient(input, *, spacing=1, dim=None, edge_order=1, axis=None):
     spacing: one number for every dim, one number per dim, or one 1-D tensor of coordinates per dim."""
     dim = _dim(dim, axis)
     f = input
-    if f._array.dtype.kind != "f":
+    if not _dtype.is_float_array(f._array.dtype):
         f = _ew.to_dtype(f, _dtype.get_default_dtype())
     ndim = f._array.ndim
     dims = list(range(ndim)) if dim is None else (
@@ -636,7 +639,7 @@ def _check_weights(w, name, n, integral):
     if integral and a.dtype.kind not in "iu":
         raise RuntimeError(f"cov(): expected {name} to have integral dtype but got {name} with "
                            f"{_torch_name(a.dtype)} dtype")
-    if not integral and a.dtype.kind != "f":
+    if not integral and not _dtype.is_float_array(a.dtype):
         raise RuntimeError(f"cov(): expected {name} to have floating point dtype but got {name} with "
                            f"{_torch_name(a.dtype)} dtype")
     if a.size != n:
@@ -701,7 +704,7 @@ def corrcoef(input):
 def dist(input, other, p=2):
     """The p-norm of input − other (broadcast), over all elements."""
     for t in (input, other):
-        if isinstance(t, Tensor) and t._array.dtype.kind != "f":
+        if isinstance(t, Tensor) and not _dtype.is_float_array(t._array.dtype):
             raise RuntimeError("norm(): input dtype should be either floating point or complex. "
                                f"Got {_torch_name(t._array.dtype)} instead.")
     return _reduce.norm(_ew.sub(input, other), p)
@@ -762,7 +765,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     """A histogram of bins equal-width bins over [min, max] (the data's range when min = max); elements
     outside are ignored, the last bin includes max."""
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_torch_name(x.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for dimension 0")
@@ -822,7 +825,7 @@ def histogram(input, bins, *, range=None, weight=None, density=False, out=None):
     """(hist, bin_edges): counts (or summed weights) of input's values in bins, an int (even bins over
     range) or a 1-D tensor of edges; density=True divides by the total and the bin widths."""
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_torch_name(x.dtype)}'")
     edges, _ = _edges(x, bins, range, 0)
     pos = _bin_index(x.reshape(-1), edges)
@@ -840,7 +843,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):
     """(hist, bin_edges) of the points in input's last dim (D coordinates each): a D-dimensional histogram;
     bins an int, a list of D ints, or a list of D edge tensors; range a flat list (min0, max0, min1, ...)."""
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{_torch_name(x.dtype)}'")
     points = x.reshape(-1, x.shape[-1])
     n_dims = points.shape[1]

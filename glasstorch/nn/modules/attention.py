@@ -24,6 +24,7 @@ import numpy as np
 from ... import creation
 from ...autograd.function import wrap
 from ...backend import get_array_module
+from ... import _dtype
 from ...ops import attention as _attention
 from ...ops import dropout as _dropout
 from ...ops import linear as _linear
@@ -232,7 +233,7 @@ def _canonical_mask(mask, name, other, other_name, query):
     if mask is None:
         return None
     a = mask._array
-    if a.dtype != np.bool_ and a.dtype.kind != "f":
+    if a.dtype != np.bool_ and not _dtype.is_float_array(a.dtype):
         raise AssertionError(f"only bool and floating types of {name} are supported")
     if other is not None and other._array.dtype != a.dtype:
         warnings.warn(f"Support for mismatched {name} and {other_name} is deprecated. Use same type for both "
