@@ -1,12 +1,12 @@
 """torch.linalg: linear algebra (the ops are in glasstorch/ops/linalg.py).
 
-Left out on purpose: eig and eigvals (their results are complex; glasstorch has no complex dtypes), ldl_factor,
-ldl_factor_ex, ldl_solve (not done yet)."""
+Left out on purpose: eig and eigvals (their results are complex; glasstorch has no complex dtypes)."""
 from .._missing import missing_api
 from ..ops.linalg import (LinAlgError, cholesky_ex, cond, cross, det, diagonal, eigh, eigvalsh,
-                          householder_product, inv, inv_ex, lstsq, lu_factor, lu_factor_ex, matrix_exp, matrix_norm,
-                          matrix_power, matrix_rank, multi_dot, norm, pinv, solve, solve_ex, solve_triangular,
-                          svdvals, tensorinv, tensorsolve, vander, vecdot, vector_norm)
+                          householder_product, inv, inv_ex, ldl_factor, ldl_factor_ex, ldl_solve, lstsq, lu_factor,
+                          lu_factor_ex, matmul, matrix_exp, matrix_norm, matrix_power, matrix_rank, multi_dot, norm,
+                          pinv, solve, solve_ex, solve_triangular, svdvals, tensorinv, tensorsolve, vander, vecdot,
+                          vector_norm)
 from ..ops.linalg import linalg_cholesky as cholesky
 from ..ops.linalg import linalg_lu as lu
 from ..ops.linalg import linalg_lu_solve as lu_solve

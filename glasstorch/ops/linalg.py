@@ -11,9 +11,8 @@ in-place write to one output cannot silently change another node's gradient). Th
 decomposition's backward is linear in the output gradients: the engine adds the nodes' contributions, which
 is the same as one backward taking all output gradients at once.
 
-Functions without a gradient here (lu, lu_factor, geqrf, matrix_rank, the ``info`` outputs) are plain
-functions returning tensors that do not require grad (PyTorch differentiates lu and lu_factor; glasstorch
-does not: see each docstring).
+Functions without a gradient here (geqrf, matrix_rank, ldl_factor, ldl_solve, the ``info`` and ``pivots``
+outputs) are plain functions returning tensors that do not require grad.
 """
 import collections
 import math
@@ -24,7 +23,7 @@ import scipy.linalg as _sl
 import scipy.linalg.lapack as _lapack
 
 from .. import _dtype
-from ..autograd.function import Function, unbroadcast, wrap
+from ..autograd.function import Function, _broadcast_message, unbroadcast, wrap
 from ..backend import get_array_module
 from ..tensor import Tensor
 from . import elementwise as _ew
@@ -72,6 +71,8 @@ class return_types:
     lu_unpack = _named_result("lu_unpack", ("P", "L", "U"))
     triangular_solve = _named_result("triangular_solve", ("solution", "cloned_coefficient"))
     geqrf = _named_result("geqrf", ("a", "tau"))
+    linalg_ldl_factor = _named_result("linalg_ldl_factor", ("LD", "pivots"))
+    linalg_ldl_factor_ex = _named_result("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -95,7 +96,7 @@ def _tensor(v, name, fn):
 
 
 def _check_float(A, name):
-    if A._array.dtype.kind != "f":
+    if not _dtype.is_float_array(A._array.dtype):
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                            f"Got {_reduce._torch_name(A._array.dtype)}")
 
@@ -237,6 +238,17 @@ def _matrix_dims(dim, ndim):
     return d0, d1
 
 
+def _empty_matrix_norm_check(ord, shape, d0, d1, keepdim):
+    """PyTorch's error for a negative ord on an empty matrix: the min over an empty dim (amin's message)."""
+    if ord == -2 and min(shape[d0], shape[d1]) == 0:
+        raise IndexError("amin(): Expected reduction dim -1 to have non-zero size.")
+    if ord in (-1, -math.inf):
+        sum_dim, pick_dim = (d0, d1) if ord == -1 else (d1, d0)
+        if shape[pick_dim] == 0:
+            shown = pick_dim - 1 if (not keepdim and sum_dim < pick_dim) else pick_dim
+            raise IndexError(f"amin(): Expected reduction dim {shown} to have non-zero size.")
+
+
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """A matrix norm over the two dims ``dim``: 'fro', 'nuc', ±inf (max/min row sum), ±1 (max/min column sum),
     ±2 (largest/smallest singular value)."""
@@ -257,6 +269,14 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         return _write(out, "linalg.matrix_norm", r)
     if ord not in (1, -1, 2, -2, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    shape = A._array.shape
+    if A._array.size == 0:  # as PyTorch: a positive ord gives 0; a negative one raises where its min is empty
+        _empty_matrix_norm_check(ord, shape, d0, d1, keepdim)
+        if ord > 0:
+            kept = [1 if i in (d0, d1) else n for i, n in enumerate(shape)]
+            r = wrap(np.zeros(kept, A._array.dtype))
+            r = r if keepdim else _shape.squeeze(r, tuple(sorted((d0, d1))))
+            return _write(out, "linalg.matrix_norm", r)
     if abs(ord) == 2:  # the largest (smallest) singular value
         s = svdvals(_shape.movedim(A, (d0, d1), (-2, -1)))
         r = _reduce.amax(s, -1) if ord > 0 else _reduce.amin(s, -1)
@@ -1005,6 +1025,12 @@ class SvdVh(Function):
         return _svd_backward(ctx.u, ctx.s, ctx.vh, None, None, grad[..., :ctx.k, :]), None, None, None, None
 
 
+def _check_driver(driver):
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+
+
 def _svd_arrays(a, full_matrices):
     xp = get_array_module(a)
     try:
@@ -1017,7 +1043,9 @@ def _svd_arrays(a, full_matrices):
 
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh; differentiate only losses that do not depend on the singular vectors'
-    signs (PyTorch's warning: the vectors are defined up to sign). driver is accepted and ignored (CUDA only)."""
+    signs (PyTorch's warning: the vectors are defined up to sign). driver must be None (PyTorch accepts it only
+    for CUDA inputs; glasstorch tensors are on the CPU)."""
+    _check_driver(driver)
     _no_tuple_out(out, "linalg.svd")
     a = _check_matrix(A, "linalg.svd")
     u, s, vh = _svd_arrays(a, full_matrices)
@@ -1027,7 +1055,8 @@ def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
 
 
 def svdvals(A, *, driver=None, out=None):
-    """The singular values of A, descending."""
+    """The singular values of A, descending. driver must be None (as linalg.svd)."""
+    _check_driver(driver)
     _check_out(out, "linalg.svdvals", A)
     a = _check_matrix(A, "linalg.svdvals")
     if not A.requires_grad:
@@ -1274,6 +1303,11 @@ def matrix_exp(A):
     return MatrixExp.apply(A)
 
 
+_CPP_DTYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bool": "bool",
+                    "int8": "signed char", "uint8": "unsigned char", "int16": "short int", "int32": "int",
+                    "int64": "long int", "bfloat16": "c10::BFloat16"}
+
+
 def multi_dot(tensors, *, out=None):
     """A_1 @ A_2 @ ⋯ @ A_k; the first (last) may be 1-D: a row (column) vector. Multiplied left to right
     (PyTorch picks the cheapest order; the values agree up to rounding)."""
@@ -1282,14 +1316,25 @@ def multi_dot(tensors, *, out=None):
     k = len(tensors)
     if k < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {k}")
-    for i, t in enumerate(tensors):
+    d0, dk = tensors[0]._array.ndim, tensors[-1]._array.ndim
+    if d0 not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {d0}D")
+    if dk not in (1, 2):
+        raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {dk}D")
+    dt0 = tensors[0]._array.dtype
+    for i, t in enumerate(tensors[1:], 1):
         d = t._array.ndim
-        if i == 0 and d not in (1, 2):
-            raise RuntimeError(f"multi_dot(): the first tensor must be 1D or 2D but got {d}D")
-        if i == k - 1 and d not in (1, 2):
-            raise RuntimeError(f"multi_dot(): the last tensor must be 1D or 2D but got {d}D")
-        if 0 < i < k - 1 and d != 2:
+        if i < k - 1 and d != 2:
             raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {d}D")
+        if t._array.dtype != dt0:
+            names = [_CPP_DTYPE_NAMES.get(x.name, x.name) for x in (dt0, t._array.dtype)]
+            raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is {names[0]} "
+                               f"and tensor {i} {names[1]}")
+    for i in range(k - 1):
+        a, b = tensors[i]._array.shape, tensors[i + 1]._array.shape
+        if a[-1] != b[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(a)} and {list(b)} cannot be "
+                               "multiplied")
     result = tensors[0]
     for t in tensors[1:]:
         result = _mm.matmul(result, t)
@@ -1382,7 +1427,10 @@ def tensorinv(A, ind=2, *, out=None):
     if rows != cols:
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
                            f"prod(self.shape[:ind]), but got {cols} != {rows}")
-    r = inv(_shape.reshape(A, (rows, cols)))
+    try:
+        r = inv(_shape.reshape(A, (rows, cols)))
+    except LinAlgError as e:  # PyTorch names the error "inv:" here
+        raise LinAlgError(str(e).replace("linalg.inv:", "inv:", 1)) from None
     return _write(out, "linalg.tensorinv", _shape.reshape(r, shape[ind:] + shape[:ind]))
 
 
@@ -1404,7 +1452,7 @@ def tensorsolve(A, B, dims=None, *, out=None):
 
 
 # ---------------------------------------------------------------------------------------------------
-# LU (no gradient through the factorization here)
+# LU
 # ---------------------------------------------------------------------------------------------------
 def _lu_arrays(a):
     """(LU packed, pivots int32 1-based, P, L, U) of A = P L U (LAPACK getrf's partial pivoting)."""
@@ -1438,12 +1486,94 @@ def _check_pivot(pivot, name):
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
 
 
+def _lu_backward(p, l, u, gl, gu):
+    """dL/dA of A = P L U (L m×k unit lower, U k×n upper, k = min(m, n)) from the gradients of L and U (None:
+    zero), as PyTorch's linalg_lu_backward. Only L's strict lower and U's upper triangle vary, so gL and gU are
+    first cut to them. With Pᵀ dA = dL U + L dU:
+      m ≤ n (U = [U1 U2]): W = L⁻¹ Pᵀ dA₁ U1⁻¹ gives dL = L tril₋₁(W), dU1 = triu(W) U1, dU2 = L⁻¹ Pᵀ dA₂ − L⁻¹ dL U2:
+        Ḡ = tril₋₁(Lᵀ gL − gU2 U2ᵀ) + triu(gU1 U1ᵀ),   dL/dA = P L⁻ᵀ [Ḡ U1⁻ᵀ, gU2]
+      m > n (L = [L1; L2]): W = L1⁻¹ Pᵀ dA₁ U⁻¹ gives dL1 = L1 tril₋₁(W), dU = triu(W) U, dL2 = Pᵀ dA₂ U⁻¹ − L2 dU U⁻¹:
+        Ḡ = tril₋₁(L1ᵀ gL1) + triu(gU Uᵀ − L2ᵀ gL2),   dL/dA = P [L1⁻ᵀ Ḡ; gL2] U⁻ᵀ
+    A singular U gives infinite gradients, as in PyTorch."""
+    xp = get_array_module(l)
+    m, k, n = l.shape[-2], l.shape[-1], u.shape[-1]
+    gl = xp.zeros_like(l) if gl is None else xp.tril(gl, -1)
+    gu = xp.zeros_like(u) if gu is None else xp.triu(gu)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if m <= n:
+            u1, u2, gu1, gu2 = u[..., :k], u[..., k:], gu[..., :k], gu[..., k:]
+            gw = xp.tril(_mT(l) @ gl - gu2 @ _mT(u2), -1) + xp.triu(gu1 @ _mT(u1))
+            gc1 = _mT(_solve_tri(u1, _mT(gw), upper=True))  # Ḡ U1⁻ᵀ = (U1⁻¹ Ḡᵀ)ᵀ
+            gc = _solve_tri(l, xp.concatenate([gc1, gu2], -1), upper=False, trans=True, unit=True)
+        else:
+            l1, l2, gl1, gl2 = l[..., :k, :], l[..., k:, :], gl[..., :k, :], gl[..., k:, :]
+            gw = xp.tril(_mT(l1) @ gl1, -1) + xp.triu(gu @ _mT(u) - _mT(l2) @ gl2)
+            gc1 = _solve_tri(l1, gw, upper=False, trans=True, unit=True)
+            gc = _mT(_solve_tri(u, _mT(xp.concatenate([gc1, gl2], -2)), upper=True))
+    return (p @ gc).astype(l.dtype, copy=False)
+
+
+class LuL(Function):
+    """L of A = P L U (unit lower triangular, m×k)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, a, p, l, u):
+        ctx.p, ctx.l, ctx.u = p, l, u
+        return l.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the gL part of _lu_backward
+        return _lu_backward(ctx.p, ctx.l, ctx.u, grad, None), None, None, None
+
+
+class LuU(Function):
+    """U of A = P L U (upper triangular, k×n)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, a, p, l, u):
+        ctx.p, ctx.l, ctx.u = p, l, u
+        return u.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the gU part of _lu_backward
+        return _lu_backward(ctx.p, ctx.l, ctx.u, None, grad), None, None, None
+
+
+class LuPacked(Function):
+    """LU = L − I + U packed in one m×n matrix (lu_factor's first output), with A = P L U"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, a, p, l, u, lu):
+        ctx.p, ctx.l, ctx.u = p, l, u
+        return lu.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # L's entries sit below the diagonal of LU, U's on and above it: gL = tril₋₁(G)[:, :k], gU = triu(G)[:k]
+        l, u = ctx.l, ctx.u
+        k = l.shape[-1]
+        return _lu_backward(ctx.p, l, u, grad[..., :, :k], grad[..., :k, :]), None, None, None, None
+
+
+def _lu_factor_tensors(A, a):
+    """(LU, pivots) tensors of A = P L U; LU is differentiable."""
+    lu, pivots, p, l, u = _lu_arrays(a)
+    return LuPacked.apply(A, p, l, u, lu), wrap(pivots)
+
+
 def lu_factor(A, *, pivot=True, out=None):
-    """(LU, pivots) of A = P L U (LAPACK getrf). No gradient in glasstorch (PyTorch has one)."""
+    """(LU, pivots) of A = P L U (LAPACK getrf); LU has PyTorch's gradient (square and rectangular A)."""
     _no_tuple_out(out, "lu_factor")
     a = _check_matrix(A, "torch.linalg.lu_factor")
     _check_pivot(pivot, "linalg.lu_factor")
-    lu, pivots, *_ = _lu_arrays(a)
     info = _lu_info(a)
     if info.any():
         k = int(info.reshape(-1)[np.flatnonzero(info.reshape(-1))[0]])
@@ -1451,32 +1581,31 @@ def lu_factor(A, *, pivot=True, out=None):
         raise RuntimeError(f"torch.linalg.lu_factor: {prefix}U[{k},{k}] is zero and using it on lu_solve would "
                            "result in a division by zero. If you still want to perform the factorization, consider "
                            "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
-    return return_types.linalg_lu_factor(wrap(lu), wrap(pivots))
+    return return_types.linalg_lu_factor(*_lu_factor_tensors(A, a))
 
 
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
-    """(LU, pivots, info) of A = P L U; info[i] = k > 0 where U[k, k] is zero. No gradient."""
+    """(LU, pivots, info) of A = P L U; info[i] = k > 0 where U[k, k] is zero. LU is differentiable."""
     _no_tuple_out(out, "lu_factor_ex")
     a = _check_matrix(A, "torch.linalg.lu_factor_ex")
     _check_pivot(pivot, "linalg.lu_factor_ex")
-    lu, pivots, *_ = _lu_arrays(a)
     info = _lu_info(a)
     if check_errors and info.any():
         _raise_info("torch.linalg.lu_factor_ex", info, a.ndim > 2, _singular_text)
-    return return_types.linalg_lu_factor_ex(wrap(lu), wrap(pivots), wrap(info))
+    return return_types.linalg_lu_factor_ex(*_lu_factor_tensors(A, a), wrap(info))
 
 
 def linalg_lu(A, *, pivot=True, out=None):
-    """(P, L, U) with A = P L U. No gradient in glasstorch (PyTorch has one)."""
+    """(P, L, U) with A = P L U; L and U have PyTorch's gradient (square and rectangular A)."""
     _no_tuple_out(out, "linalg.lu")
     a = _check_matrix(A, "linalg.lu")
     _check_pivot(pivot, "linalg.lu")
     _, _, p, l, u = _lu_arrays(a)
-    return return_types.linalg_lu(wrap(p), wrap(l), wrap(u))
+    return return_types.linalg_lu(wrap(p), LuL.apply(A, p, l, u), LuU.apply(A, p, l, u))
 
 
 def lu(A, pivot=True, get_infos=False, out=None):
-    """torch.lu: (LU, pivots) or (LU, pivots, infos) with get_infos. No gradient."""
+    """torch.lu: (LU, pivots) or (LU, pivots, infos) with get_infos (LU differentiable, as lu_factor's)."""
     _no_tuple_out(out, "lu")
     r = lu_factor_ex(A, pivot=pivot)
     return (r.LU, r.pivots, r.info) if get_infos else (r.LU, r.pivots)
@@ -1536,6 +1665,294 @@ def lu_solve(b, LU_data, LU_pivots, *, out=None):
     return linalg_lu_solve(LU_data, LU_pivots, b, out=out)
 
 
+# ---------------------------------------------------------------------------------------------------
+# LDLᵀ of symmetric (indefinite) matrices: LAPACK sytrf / sytrs, as PyTorch (no gradient, as PyTorch)
+# ---------------------------------------------------------------------------------------------------
+def _per_matrix(a):
+    """a as a stack of matrices (LAPACK works on one matrix at a time)."""
+    return a.reshape((math.prod(a.shape[:-2]),) + a.shape[-2:])
+
+
+def _ldl_arrays(a):
+    """(LD, pivots, info) of LAPACK sytrf with uplo='L' for each matrix (only the lower triangle is read):
+    A = L D Lᵀ with L unit lower (times the row swaps) and D block diagonal with 1×1 and 2×2 blocks.
+    pivots (1-based, LAPACK's convention): pivots[k] > 0 is a 1×1 block after swapping rows k and pivots[k];
+    pivots[k] = pivots[k+1] < 0 a 2×2 block after swapping rows k+1 and −pivots[k]. info > 0: D[info, info] = 0."""
+    n = a.shape[-1]
+    batch = a.shape[:-2]
+    flat = _per_matrix(a)
+    ld = np.zeros_like(flat)
+    pivots = np.zeros((len(flat), n), np.int32)
+    info = np.zeros(len(flat), np.int32)
+    if n:
+        sytrf, = _lapack.get_lapack_funcs(("sytrf",), (flat,))
+        for i, m in enumerate(flat):  # LAPACK, one matrix at a time (as PyTorch's CPU kernel)
+            f, pivots[i], info[i] = sytrf(m, lower=1)
+            ld[i] = np.tril(f)  # PyTorch zeroes the unused upper triangle
+    return ld.reshape(a.shape), pivots.reshape(batch + (n,)), info.reshape(batch)
+
+
+def _ldl_zero_text(k):
+    # PyTorch 2.13 has no message for sytrf's info (an internal assert: "Unknown error code"); glasstorch words it
+    return f"The factorization could not be completed because the diagonal element D[{k},{k}] is exactly zero."
+
+
+def ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
+    """(LD, pivots, info): A = L D Lᵀ in LAPACK sytrf's compact form, read from A's lower triangle (see
+    _ldl_arrays). hermitian is the same as symmetric for real inputs. No gradient (PyTorch has none)."""
+    _no_tuple_out(out, "ldl_factor_ex")
+    a = _check_matrix(A, "torch.linalg.ldl_factor_ex", square=True)
+    ld, pivots, info = _ldl_arrays(a)
+    if check_errors and info.any():
+        _raise_info("torch.linalg.ldl_factor_ex", info, a.ndim > 2, _ldl_zero_text)
+    return return_types.linalg_ldl_factor_ex(wrap(ld), wrap(pivots), wrap(info))
+
+
+def ldl_factor(A, *, hermitian=False, out=None):
+    """(LD, pivots) of A = L D Lᵀ (see ldl_factor_ex). A zero block of D raises LinAlgError: PyTorch 2.13 raises
+    a RuntimeError (an internal assert, "Unknown error code: k") there; glasstorch says what went wrong."""
+    _no_tuple_out(out, "ldl_factor")
+    a = _check_matrix(A, "torch.linalg.ldl_factor_ex", square=True)
+    ld, pivots, info = _ldl_arrays(a)
+    if info.any():
+        _raise_info("torch.linalg.ldl_factor", info, a.ndim > 2, _ldl_zero_text)
+    return return_types.linalg_ldl_factor(wrap(ld), wrap(pivots))
+
+
+def ldl_solve(LD, pivots, B, *, hermitian=False, out=None):
+    """X with A X = B from ldl_factor's (LD, pivots) (LAPACK sytrs); batch dims of LD and B broadcast. A zero
+    block of D gives inf/nan, as PyTorch. No gradient (PyTorch has none)."""
+    _check_out(out, "linalg.ldl_solve", LD, B)
+    name = "torch.linalg.ldl_solve"
+    ld = _check_matrix(LD, name, square=True)
+    piv, b = pivots._array, B._array
+    if piv.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_reduce._torch_name(piv.dtype)}")
+    if piv.shape != ld.shape[:-1]:
+        raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, but got pivots with "
+                           f"shape {list(piv.shape)} instead")
+    if b.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(b.ndim, 1)}, "
+                         f"{max(b.ndim, 1) - 1}], but got -2)")
+    if b.dtype != ld.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_reduce._torch_name(b.dtype)} and A of type {_reduce._torch_name(ld.dtype)} instead.")
+    n = ld.shape[-1]
+    if b.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {n} by {n} but "
+                           f"each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    try:
+        batch = np.broadcast_shapes(b.shape[:-2], ld.shape[:-2])
+    except ValueError:
+        batches = [np.broadcast_to(np.zeros(()), x.shape[:-2]) for x in (b, ld)]  # only their shapes are read
+        raise RuntimeError(_broadcast_message(batches)) from None
+    ld = _per_matrix(np.broadcast_to(ld, batch + ld.shape[-2:]))
+    piv = np.broadcast_to(piv, batch + piv.shape[-1:]).reshape(math.prod(batch), n).astype(np.int32)
+    b = _per_matrix(np.broadcast_to(b, batch + b.shape[-2:]))
+    x = np.zeros(b.shape, b.dtype)
+    if x.size:
+        sytrs, = _lapack.get_lapack_funcs(("sytrs",), (ld,))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for i in range(len(x)):  # LAPACK, one matrix at a time
+                x[i] = sytrs(ld[i], piv[i], b[i], lower=1)[0]
+    return _write(out, "linalg.ldl_solve", wrap(x.reshape(batch + b.shape[-2:])))
+
+
+def matmul(input, other, *, out=None):
+    """torch.linalg.matmul: an alias of torch.matmul."""
+    return _mm.matmul(input, other, out=out)
+
+
+# ---------------------------------------------------------------------------------------------------
+# randomized low-rank SVD and PCA (Halko, Martinsson and Tropp 2009), made of differentiable ops
+# ---------------------------------------------------------------------------------------------------
+def _randn(shape, dtype):
+    from .. import random as _random  # glasstorch's generator (torch.manual_seed seeds it)
+    return wrap(_random.normal_array(tuple(shape), 0.0, 1.0, dtype, None))
+
+
+def _approximate_basis(A, q, niter):
+    """Q (m×q, orthonormal columns) with Q Qᵀ A ≈ A: Q = orth(A R) for a random n×q R, then niter power
+    iterations Q = orth(A orth(Aᵀ Q)) (Halko et al.'s Algorithm 4.4)."""
+    At = _shape.transpose(A, -2, -1)
+    Q = linalg_qr(_mm.matmul(A, _randn((A._array.shape[-1], q), A._array.dtype))).Q
+    for _ in range(niter):
+        Q = linalg_qr(_mm.matmul(At, Q)).Q
+        Q = linalg_qr(_mm.matmul(A, Q)).Q
+    return Q
+
+
+def svd_lowrank(A, q=6, niter=2, M=None):
+    """(U, S, V) with A − M ≈ U diag(S) Vᵀ, of rank q (Halko et al.'s Algorithm 5.1): Q from _approximate_basis,
+    then the SVD of the small Qᵀ(A − M). Random (glasstorch's generator): equal to PyTorch's up to the signs and
+    the random start; exact when rank(A − M) ≤ q. Differentiable through matmul, qr and svd. Dense inputs only."""
+    q = 6 if q is None else q
+    niter = 2 if niter is None else niter
+    _tensor(A, "A", "svd_lowrank")
+    if M is not None:
+        A = _ew.sub(A, _shape.expand(M, tuple(A._array.shape)))
+    m, n = A._array.shape[-2:]
+    if m < n:  # work with the tall matrix Aᵀ and swap U and V at the end
+        A = _shape.transpose(A, -2, -1)
+    Q = _approximate_basis(A, q, niter)
+    U, S, Vh = linalg_svd(_mm.matmul(_shape.transpose(Q, -2, -1), A), full_matrices=False)
+    U, V = _mm.matmul(Q, U), _shape.transpose(Vh, -2, -1)
+    return (V, S, U) if m < n else (U, S, V)
+
+
+def pca_lowrank(A, q=None, center=True, niter=2):
+    """(U, S, V) of the (column-centred, with center) data matrix A ≈ U diag(S) Vᵀ by svd_lowrank; q defaults
+    to min(6, m, n). The columns of V are the principal directions, S² / (m − 1) the variances."""
+    _tensor(A, "A", "pca_lowrank")
+    m, n = A._array.shape[-2:]
+    if q is None:
+        q = min(6, m, n)
+    elif not (q >= 0 and q <= min(m, n)):
+        raise ValueError(f"q(={q}) must be non-negative integer and not greater than min(m, n)={min(m, n)}")
+    if not (niter >= 0):
+        raise ValueError(f"niter(={niter}) must be non-negative integer")
+    if center:
+        A = _ew.sub(A, _reduce.mean(A, (-2,), keepdim=True))
+    return svd_lowrank(A, q, niter=niter)
+
+
+# ---------------------------------------------------------------------------------------------------
+# LOBPCG: a few extreme eigenpairs of a symmetric (generalized) eigenproblem
+# ---------------------------------------------------------------------------------------------------
+def _lobpcg_backward(a, e, u, ge, gx):
+    """dL/dA of the k eigenpairs A u_j = e_j u_j of symmetric A (B = I), PyTorch's formula (torch/_lobpcg.py):
+      in span(U):  dL/dA = U (diag(gE) + F ∘ (Uᵀ gU)) Uᵀ,  F_ij = 1/(e_j − e_i), F_ii = 0
+      outside it (k < m): du_j = −(A − e_j)⁺ dA u_j on the complement Q⊥ of span(U), so
+      dL/dA −= Q⊥ Y Uᵀ with y_j = (Q⊥ᵀ A Q⊥ − e_j I)⁻¹ Q⊥ᵀ gU_j   (PyTorch solves the same Sylvester equation
+      with a polynomial; the result is the same)."""
+    xp = get_array_module(a)
+    m, k = u.shape[-2:]
+    ge = xp.zeros_like(e) if ge is None else ge
+    gx = xp.zeros_like(u) if gx is None else gx
+    with np.errstate(divide="ignore"):
+        f = 1.0 / (e[..., None, :] - e[..., :, None])
+    f[..., np.arange(k), np.arange(k)] = 0
+    ga = u @ (ge[..., :, None] * xp.eye(k, dtype=e.dtype) + f * (_mT(u) @ gx)) @ _mT(u)
+    if k < m:
+        q = xp.linalg.qr(u, mode="complete")[0][..., :, k:]  # an orthonormal basis of span(U)'s complement
+        t = _mT(q) @ a @ q
+        shifted = t[..., None, :, :] - e[..., :, None, None] * xp.eye(m - k, dtype=a.dtype)  # (…, k, m−k, m−k)
+        rhs = _mT(_mT(q) @ gx)[..., :, :, None]  # (…, k, m−k, 1): Q⊥ᵀ gU_j for each j
+        y = _mT(xp.linalg.solve(shifted, rhs)[..., 0])  # (…, m−k, k)
+        ga = ga - q @ y @ _mT(u)
+    return ga.astype(a.dtype, copy=False)
+
+
+class LobpcgValues(Function):
+    """E of lobpcg: the k extreme eigenvalues of symmetric A (B = I)"""
+
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, a, e, x):
+        ctx.a, ctx.e, ctx.x = a, e, x
+        return e.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the gE part of _lobpcg_backward: dL/dA = U diag(gE) Uᵀ
+        return _lobpcg_backward(ctx.a, ctx.e, ctx.x, grad, None), None, None
+
+
+class LobpcgVectors(Function):
+    """X of lobpcg: the eigenvectors (columns) of the k extreme eigenvalues of symmetric A (B = I)"""
+
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, a, e, x):
+        ctx.a, ctx.e, ctx.x = a, e, x
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        # the gU part of _lobpcg_backward
+        return _lobpcg_backward(ctx.a, ctx.e, ctx.x, None, grad), None, None
+
+
+class LobpcgWithB(Function):
+    """E or X of lobpcg with a B: no gradient, as PyTorch (its backward raises)"""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, a, b, result):
+        return result.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise ValueError("lobpcg.backward does not support backward with B != I yet.")
+
+
+def _lobpcg_arrays(a, b, x0, ik, k, niter, tol, largest):
+    """scipy.sparse.linalg.lobpcg on each matrix; the eigenpairs sorted as PyTorch (descending if largest)."""
+    import warnings
+    from scipy.sparse.linalg import lobpcg as _scipy_lobpcg
+    m, n = x0.shape[-2:]
+    flat_a, flat_x = _per_matrix(a), _per_matrix(x0)
+    flat_b = None if b is None else _per_matrix(b)
+    es = np.zeros((len(flat_a), k), a.dtype)
+    xs = np.zeros((len(flat_a), m, k), a.dtype)
+    for i in range(len(flat_a)):  # one eigenproblem at a time, as PyTorch
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scipy's notes on small problems and on convergence
+            w, v = _scipy_lobpcg(flat_a[i].astype(np.float64), flat_x[i].astype(np.float64),
+                                 B=None if flat_b is None else flat_b[i].astype(np.float64), M=ik, tol=tol,
+                                 maxiter=niter, largest=largest)
+        order = np.argsort(-w if largest else w)[:k]
+        es[i], xs[i] = w[order], v[:, order]
+    return es.reshape(a.shape[:-2] + (k,)), xs.reshape(a.shape[:-2] + (m, k))
+
+
+def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, largest=None, method=None,
+           tracker=None, ortho_iparams=None, ortho_fparams=None, ortho_bparams=None):
+    """(E, X): the k largest (largest=False: smallest) eigenvalues of the symmetric generalized problem
+    A X = B X diag(E) (B symmetric positive-definite, I when None) and their B-orthonormal eigenvectors.
+
+    Deviations: the forward is scipy.sparse.linalg.lobpcg (Knyazev's method, a dense solver for small problems)
+    whatever method is asked (PyTorch has 'basic' and 'ortho'); tol is scipy's residual tolerance; tracker and
+    the ortho_* parameters are ignored; the eigenvectors are defined up to sign. Gradient: PyTorch's, for A with
+    B = None (A is symmetrized first, as PyTorch); a gradient through B raises ValueError, as PyTorch."""
+    _tensor(A, "A", "lobpcg")
+    a = A._array
+    if a.shape[-2] != a.shape[-1]:
+        raise AssertionError(f"A must be square, got shape {tuple(a.shape)}")
+    if B is not None and tuple(B._array.shape) != tuple(a.shape):
+        raise AssertionError(f"A and B must have same shape, got {tuple(a.shape)} vs {tuple(B._array.shape)}")
+    if not _dtype.is_float_array(a.dtype):
+        raise RuntimeError(f"lobpcg: expected a floating point tensor, got {_reduce._torch_name(a.dtype)}")
+    m = a.shape[-1]
+    k = (1 if X is None else X._array.shape[-1]) if k is None else k
+    n = (k if n is None else n) if X is None else X._array.shape[-1]
+    if m < 3 * n:
+        raise ValueError(f"LOBPCG algorithm is not applicable when the number of A rows (={m}) is smaller than 3 x "
+                         f"the number of requested eigenpairs (={n})")
+    if tol is None:
+        tol = {np.dtype(np.float32): 1.2e-07, np.dtype(np.float64): 2.23e-16}[a.dtype] ** 0.5
+    largest = True if largest is None else largest
+    x0 = _randn(a.shape[:-2] + (m, n), a.dtype)._array if X is None else np.broadcast_to(
+        X._array, a.shape[:-2] + (m, n))
+    b = None if B is None else B._array
+    ik = None if iK is None else iK._array
+    needs_grad = A.requires_grad or (B is not None and B.requires_grad)
+    if needs_grad:  # as PyTorch: differentiate through (A + Aᵀ)/2 so that A's gradient is symmetric
+        A = _ew.div(_ew.add(A, _shape.transpose(A, -2, -1)), 2)
+        a = A._array
+        if B is not None:
+            b = (B._array + _mT(B._array)) / 2
+    e, x = _lobpcg_arrays(a, b, x0, ik, k, 1000 if niter is None else niter, tol, largest)
+    if not needs_grad:
+        return wrap(e), wrap(x)
+    if B is not None:
+        return LobpcgWithB.apply(A, B, e), LobpcgWithB.apply(A, B, x)
+    return LobpcgValues.apply(A, e, x), LobpcgVectors.apply(A, e, x)
+
+
 from . import out as _out  # noqa: E402  (ops/out.py imports the op modules' package)
 
 # The names this module gives the torch namespace: glasstorch/__init__.py imports them with *, so a new
@@ -1543,4 +1960,4 @@ from . import out as _out  # noqa: E402  (ops/out.py imports the op modules' pac
 # another signature is linalg_<name> here: glasstorch/linalg/__init__.py imports it under its short name.)
 __all__ = ['det', 'logdet', 'slogdet', 'inverse', 'cholesky', 'cholesky_solve', 'cholesky_inverse', 'qr', 'svd',
            'pinverse', 'matrix_power', 'matrix_exp', 'lu', 'lu_solve', 'lu_unpack', 'triangular_solve', 'geqrf', 'orgqr',
-           'ormqr']
+           'ormqr', 'lobpcg', 'pca_lowrank', 'svd_lowrank']
