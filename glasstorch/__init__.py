@@ -89,6 +89,13 @@ e, pi, inf, nan = _math.e, _math.pi, _math.inf, _math.nan
 newaxis = None
 from .ops.activation import heaviside  # noqa: E402  (torch.heaviside; also F.step for the perceptron)
 
+from . import amp, cpu  # noqa: E402  (torch.amp, torch.cpu.amp: mixed precision)
+from .amp import autocast, GradScaler  # noqa: E402
+from .amp.autocast_mode import (is_autocast_enabled, set_autocast_enabled, get_autocast_dtype,  # noqa: E402
+                                set_autocast_dtype, is_autocast_cache_enabled, set_autocast_cache_enabled,
+                                autocast_increment_nesting, autocast_decrement_nesting, clear_autocast_cache,
+                                is_autocast_cpu_enabled, set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype, set_autocast_gpu_dtype)
 
 from ._missing import missing_api  # noqa: E402
 
