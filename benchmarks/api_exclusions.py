@@ -15,7 +15,6 @@ _COPY = ("functionalization's *_copy twins of view ops (view_copy, t_copy ...), 
 _TYPED_STORAGE = "legacy typed storages (FloatStorage ...), deprecated in PyTorch 2; untyped_storage() is there"
 _STREAMS = "device streams and events (CUDA/accelerator internals)"
 _SYM = "symbolic shapes for torch.compile (SymInt, sym_*)"
-_AUTOCAST_INTERNALS = "autocast's internal switches (nesting counters, per-backend dtypes, its cache)"
 _DEVICES = "devices glasstorch has no backend for (IPU, XPU, MTIA, MAIA, MPS, XLA, Vulkan, HPU)"
 _NESTED = "nested (jagged) tensors"
 _REMOVED = "removed from PyTorch 2 (calling it raises there too)"
@@ -55,8 +54,7 @@ EXCLUDED = {
         (r"qint\d+|quint\w+|per_channel_\w+|per_tensor_\w+", _QUANT),
         (r"jagged", _NESTED),
         (r"Sym(Int|Float|Bool)|sym_\w+", _SYM),
-        (r"autocast_(increment|decrement)_nesting|clear_autocast_cache|(get|set)_autocast_\w+|"
-         r"is_autocast_\w+", _AUTOCAST_INTERNALS),
+        (r"(get|set|is)_autocast_(ipu|xla)_\w+", _DEVICES),
         (r"symeig|solve|lstsq|eig|matrix_rank", _REMOVED),
         (r"compiled_with_cxx11_abi|prepare_multiprocessing_environment|profiler_allow_cudagraph_\w+|"
          r"init_num_threads|get_file_path|thread_safe_generator|hash_tensor|PyTorchFileReader|"

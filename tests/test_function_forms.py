@@ -117,3 +117,7 @@ def test_random_fills_and_new_helpers_follow_pytorch():
         assert not t.is_meta and not t.is_quantized and not t.is_sparse
         assert (t * 2).output_nr == 0
         assert t.share_memory_() is t
+
+
+def test_name_is_none_as_in_pytorch():
+    assert torch.ones(2).name is None and glasstorch.ones(2).name is None

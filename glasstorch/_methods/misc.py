@@ -194,6 +194,11 @@ class MiscMethods:
         return ops.inplace.set_values_(self, _random.log_normal_array(self._array.shape, mean, std,
                                                                       self._array.dtype, generator))
 
+    @property
+    def name(self):
+        """None, as for every PyTorch tensor that is not a named graph input (torch.export's names)."""
+        return None
+
 
 def _no_grad_for(t, name):
     if t.requires_grad:
