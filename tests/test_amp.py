@@ -434,3 +434,28 @@ def test_names_are_the_same_objects():
     assert glasstorch.autocast is glasstorch.amp.autocast
     with pytest.raises(AttributeError, match="glasstorch has no torch.amp.no_such_thing"):
         glasstorch.amp.no_such_thing
+
+
+def test_legacy_autocast_switches_match_pytorch():
+    """The per-device spellings (deprecated in PyTorch, still public): same defaults, same effects."""
+    import warnings
+    import torch
+    import glasstorch
+    seen = []
+    for lib in (torch, glasstorch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            row = [str(lib.get_autocast_gpu_dtype()).split(".")[-1], str(lib.get_autocast_cpu_dtype()).split(".")[-1],
+                   lib.is_autocast_cpu_enabled()]
+            lib.set_autocast_cpu_dtype(lib.float16)
+            row.append(str(lib.get_autocast_cpu_dtype()).split(".")[-1])
+            lib.set_autocast_cpu_dtype(lib.bfloat16)
+            lib.set_autocast_cpu_enabled(True)
+            row += [lib.is_autocast_cpu_enabled(), lib.is_autocast_enabled("cpu")]
+            lib.set_autocast_cpu_enabled(False)
+            lib.set_autocast_gpu_dtype(lib.bfloat16)
+            row.append(str(lib.get_autocast_gpu_dtype()).split(".")[-1])
+            lib.set_autocast_gpu_dtype(lib.float16)
+            row.append(lib.clear_autocast_cache())
+        seen.append(row)
+    assert seen[0] == seen[1]
