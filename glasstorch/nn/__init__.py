@@ -21,6 +21,8 @@ from .modules.rnn import *  # noqa: F401,F403
 from .modules.sparse import *  # noqa: F401,F403
 from .modules.attention import *  # noqa: F401,F403
 from .modules.transformer import *  # noqa: F401,F403
+from .modules.pixelshuffle import *  # noqa: F401,F403
+from .modules.channelshuffle import *  # noqa: F401,F403
 from . import modules, functional, init, utils  # noqa: F401
 
 

@@ -3,8 +3,9 @@
 PyTorch exposes its ATen kernels at the top level with their own signatures, which are not always those of
 ``torch.nn.functional``: ``torch.dropout(input, p, train)`` has no defaults, ``torch.batch_norm`` takes the
 weight before the running statistics, ``torch.embedding`` takes the weight first, and the losses take
-``reduction`` as an integer (0 none, 1 mean, 2 sum). Each function here translates to the functional one,
-where the work is done; nothing is computed twice.
+``reduction`` as an integer (0 none, 1 mean, 2 sum; left out it means 0, 'none': what PyTorch 2.13's
+torch.kl_div, torch.ctc_loss & co. do, although ATen's schema says Mean). Each function here translates to the
+functional one, where the work is done; nothing is computed twice.
 """
 from . import functional as F
 from ..ops import recurrent as _recurrent
@@ -24,6 +25,11 @@ conv1d = F.conv1d
 conv2d = F.conv2d
 conv_transpose1d = F.conv_transpose1d
 conv_transpose2d = F.conv_transpose2d
+conv3d = F.conv3d
+conv_transpose3d = F.conv_transpose3d
+pixel_shuffle = F.pixel_shuffle
+pixel_unshuffle = F.pixel_unshuffle
+channel_shuffle = F.channel_shuffle
 bilinear = F.bilinear
 prelu = F.prelu
 hardshrink = F.hardshrink
@@ -113,6 +119,50 @@ def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     return F.max_pool2d(input, kernel_size, _pool_stride(stride), padding, dilation, ceil_mode)
 
 
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool3d(input, kernel_size, _pool_stride(stride), padding, dilation, ceil_mode)
+
+
+def rrelu(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
+    return F.rrelu(input, lower, upper, training, generator=generator)
+
+
+def rrelu_(input, lower=0.125, upper=0.3333333333333333, training=False, generator=None):
+    return F.rrelu(input, lower, upper, training, inplace=True, generator=generator)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, reduction=0):
+    return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, reduction=0):
+    return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction), zero_infinity)
+
+
+_BAG_MODES = {0: "sum", 1: "mean", 2: "max"}
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False, per_sample_weights=None,
+                  include_last_offset=False, padding_idx=None):
+    """ATen's embedding_bag: the weight first, ``mode`` an integer (0 sum, 1 mean, 2 max), padding_idx None or
+    −1 for none. Returns the 4-tuple (output, offset2bag, bag_size, max_indices):
+
+    - output (B, D): the bags' sums / means / maxima;
+    - offset2bag (M,): the bag each index belongs to (empty for mode 0 without padding_idx, as ATen; deviation:
+      padding_idx −1 is taken as "none", where ATen fills offset2bag for mode 0);
+    - bag_size (B,): how many non-padding indices each bag has (zeros for mode 0, as ATen);
+    - max_indices: for mode 2, (B, D) the weight row that gave each maximum (0 for an empty bag); for mode 1 a
+      copy of bag_size, for mode 0 zeros (ATen's placeholders)."""
+    from ..ops.embedding import embedding_bag_forward
+    pad = None if padding_idx is None or padding_idx == -1 else padding_idx
+    return embedding_bag_forward(indices, weight, offsets, None, 2, scale_grad_by_freq, _BAG_MODES[mode], sparse,
+                                 per_sample_weights, include_last_offset, pad)
+
+
 def adaptive_max_pool1d(input, output_size):
     """Returns (values, indices), as torch.adaptive_max_pool1d does."""
     return F.adaptive_max_pool1d(input, output_size, return_indices=True)
@@ -146,20 +196,20 @@ def threshold_(input, threshold, value):
     return F.threshold(input, threshold, value, inplace=True)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                               pos_weight=pos_weight)
 
 
-def kl_div(input, target, reduction=1, *, log_target=False):
+def kl_div(input, target, reduction=0, *, log_target=False):
     return F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
 
 
-def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=0):
     return F.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
-def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=0):
     return F.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
@@ -190,4 +240,57 @@ __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "bilinear
            "max_pool1d_with_indices", "max_pool2d", "adaptive_max_pool1d", "celu", "celu_", "selu", "selu_",
            "relu_", "threshold", "threshold_", "binary_cross_entropy_with_logits", "kl_div",
            "cosine_embedding_loss", "margin_ranking_loss", "poisson_nll_loss", "lstm_cell", "gru_cell",
-           "rnn_tanh_cell", "rnn_relu_cell"]
+           "rnn_tanh_cell", "rnn_relu_cell", "conv3d", "conv_transpose3d", "pixel_shuffle", "pixel_unshuffle",
+           "channel_shuffle", "max_pool3d", "rrelu", "rrelu_", "hinge_embedding_loss", "triplet_margin_loss",
+           "ctc_loss", "embedding_bag"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# the raw recurrent layers (ATen's ``.input`` overloads): what nn.LSTM & co. call with their flat weights
+# ---------------------------------------------------------------------------------------------------
+def _run_rnn(mode, input, states, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    from .. import ops
+    from .modules.rnn import run_layers
+    per = 4 if has_biases else 2
+    directions = 2 if bidirectional else 1
+    if len(params) != per * num_layers * directions:
+        raise RuntimeError(f"{mode.lower()}: expected {per * num_layers * directions} parameters, got {len(params)}")
+    groups = [params[k * per:(k + 1) * per] for k in range(num_layers * directions)]
+    out, finals = run_layers(mode, input, states, groups, has_biases, num_layers, dropout, train, bidirectional,
+                             batch_first)
+    return out, ops.shape.stack(finals, 0)
+
+
+def lstm(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """torch.lstm(input, (h0, c0), params, ...) -> (output, h_n, c_n); ``params`` the flat list
+    [w_ih, w_hh, b_ih, b_hh] per (layer, direction), as nn.LSTM's ``_flat_weights``."""
+    from .. import ops
+    h0, c0 = hx
+    states = list(ops.shape.unbind(ops.shape.stack([h0, c0], 1), 0))  # (2, B, H) per (layer, direction)
+    out, finals = _run_rnn("LSTM", input, states, params, has_biases, num_layers, dropout, train, bidirectional,
+                           batch_first)
+    return out, finals[:, 0], finals[:, 1]
+
+
+def gru(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """torch.gru(input, h0, params, ...) -> (output, h_n)."""
+    from .. import ops
+    return _run_rnn("GRU", input, list(ops.shape.unbind(hx, 0)), params, has_biases, num_layers, dropout, train,
+                    bidirectional, batch_first)
+
+
+def rnn_tanh(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """torch.rnn_tanh(input, h0, params, ...) -> (output, h_n)."""
+    from .. import ops
+    return _run_rnn("RNN_TANH", input, list(ops.shape.unbind(hx, 0)), params, has_biases, num_layers, dropout,
+                    train, bidirectional, batch_first)
+
+
+def rnn_relu(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """torch.rnn_relu(input, h0, params, ...) -> (output, h_n)."""
+    from .. import ops
+    return _run_rnn("RNN_RELU", input, list(ops.shape.unbind(hx, 0)), params, has_biases, num_layers, dropout,
+                    train, bidirectional, batch_first)
+
+
+__all__ += ["lstm", "gru", "rnn_tanh", "rnn_relu"]

@@ -15,6 +15,7 @@ from ..ops.norm import *  # noqa: F401,F403
 from ..ops.recurrent import *  # noqa: F401,F403
 from ..ops.embedding import *  # noqa: F401,F403
 from ..ops.attention import *  # noqa: F401,F403
+from ..ops.channels import *  # noqa: F401,F403
 
 
 from .._missing import missing_api  # noqa: E402

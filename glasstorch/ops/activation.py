@@ -24,7 +24,8 @@ from . import softmax as _softmax
 from .elementwise import sigmoid, tanh
 from .index import one_hot
 
-__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "elu", "elu_", "selu", "celu", "gelu", "silu",
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "rrelu", "rrelu_", "elu", "elu_", "selu", "celu",
+           "gelu", "silu",
            "mish", "softplus", "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "tanhshrink",
            "prelu", "threshold", "threshold_", "logsigmoid", "hardshrink", "softshrink", "sigmoid", "tanh",
            "softmax", "log_softmax", "softmin", "one_hot", "heaviside", "step"]
@@ -115,6 +116,41 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def leaky_relu_(input, negative_slope=0.01):
     return leaky_relu(input, negative_slope, inplace=True)
+
+
+class RRelu(Function):
+    """y = x · a, with a = 1 where x > 0 and a random slope r ~ U(lower, upper) elsewhere (drawn by rrelu)."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, slopes):
+        ctx.slopes = slopes
+        return x * slopes
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.slopes, None  # dL/dx = dL/dy · a (the slope each element was given)
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False, generator=None):
+    """Randomized leaky ReLU. Training: each non-positive element gets its own slope from U(lower, upper)
+    (glasstorch's generator: values differ from PyTorch's, the distribution is the same); evaluation: the fixed
+    slope (lower + upper) / 2, i.e. leaky_relu. ``generator`` is the keyword torch.rrelu takes."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    if not training:
+        return _maybe_inplace(input, inplace, LeakyRelu.apply, (lower + upper) / 2)
+    from ..random import uniform_array
+    xp = get_array_module(input._array)
+    x = input._array
+    r = uniform_array(x.shape, lower, upper, x.dtype, generator)
+    slopes = xp.where(x > 0, x.dtype.type(1), r).astype(x.dtype, copy=False)
+    return _maybe_inplace(input, inplace, RRelu.apply, slopes)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return rrelu(input, lower, upper, training, inplace=True, generator=generator)
 
 
 class Elu(Function):

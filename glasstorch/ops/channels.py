@@ -6,6 +6,8 @@ with a vector of ones, which BLAS does at memory speed; and a per-channel vector
 makes NumPy's inner loop read it with stride 0, about twice as slow as when it is laid out over the positions
 first (``spread``). These helpers do both the fast way; the values are the same as the obvious code's.
 """
+import math
+
 from ..backend import get_array_module
 
 
@@ -21,7 +23,7 @@ def channel_sum(a):
     about 3x faster than NumPy's strided ``a.sum(axis=(0, 2, 3))``), then the samples are added."""
     xp = get_array_module(a)
     n, c = a.shape[:2]
-    a3 = a.reshape(n, c, -1)                                  # (N, C, positions), a view of contiguous input
+    a3 = a.reshape(n, c, math.prod(a.shape[2:]))             # (N, C, positions), a view of contiguous input
     s = (a3 @ xp.ones(a3.shape[2], dtype=a.dtype)).sum(axis=0)
     return s.reshape(channel_shape(a))
 
@@ -47,5 +49,69 @@ def row_dot(a, b):
 def channel_dot(a, b):
     """Σ a · b over every axis but the channel axis 1, shape (1, C, 1, ...)."""
     n, c = a.shape[:2]
-    s = row_dot(a.reshape(n, c, -1), b.reshape(n, c, -1)).sum(axis=0)
+    m = math.prod(a.shape[2:])
+    s = row_dot(a.reshape(n, c, m), b.reshape(n, c, m)).sum(axis=0)
     return s.reshape(channel_shape(a))
+
+
+# ---------------------------------------------------------------------------------------------------
+# rearranging channels: pixel_shuffle, pixel_unshuffle, channel_shuffle (public, in nn.functional)
+# Each is a reshape, a permutation of the axes and a reshape back: the autograd of those views and copies
+# gives the backward (the inverse permutation), so no Function is needed.
+# ---------------------------------------------------------------------------------------------------
+def pixel_shuffle(input, upscale_factor):
+    """(*, C·r², H, W) -> (*, C, H·r, W·r): y[.., c, h·r + i, w·r + j] = x[.., c·r² + i·r + j, h, w]."""
+    r = int(upscale_factor)
+    shape = tuple(input.shape)
+    if len(shape) < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{len(shape)} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *lead, c, h, w = shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    n = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)                  # (.., C, i, j, H, W)
+    x = x.permute(*range(n), n, n + 3, n + 1, n + 4, n + 2)             # (.., C, H, i, W, j)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H·r, W·r) -> (*, C·r², H, W): the inverse of pixel_shuffle."""
+    r = int(downscale_factor)
+    shape = tuple(input.shape)
+    if len(shape) < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{len(shape)} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *lead, c, h, w = shape
+    if h % r:
+        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
+                           f"input.size(-2)={h} is not divisible by {r}")
+    if w % r:
+        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                           f"input.size(-1)={w} is not divisible by {r}")
+    n = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)                   # (.., C, H, i, W, j)
+    x = x.permute(*range(n), n, n + 2, n + 4, n + 1, n + 3)             # (.., C, i, j, H, W)
+    return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) with C = g·k -> the channels read as a (g, k) grid and transposed: y[:, j·g + i] = x[:, i·k + j]."""
+    g = int(groups)
+    shape = tuple(input.shape)
+    if len(shape) <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(shape)}")
+    if g <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{g}")
+    n, c, *rest = shape
+    if c % g:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {g} groups.")
+    return input.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(shape)
+
+
+__all__ = ["pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]

@@ -1,4 +1,4 @@
-"""Convolution: conv1d, conv2d, conv_transpose1d, conv_transpose2d, and a plain reference conv2d.
+"""Convolution: conv1d, conv2d, conv3d, their transposes, and a plain reference conv2d.
 
 What a convolution computes (``conv2d_reference`` below says it in ~15 lines of loops): each output pixel is
 the dot product of the kernel with the patch of the input under it,
@@ -33,6 +33,9 @@ With very few input channels (the first layer of an image network: 1 or 3) the c
 channels-last trick buys nothing; there each sample's columns are laid out (C·KH·KW, OH·OW) and one batched
 product W (O, C·KH·KW) @ cols_n gives the output directly in (N, O, OH, OW) order (``_few_channels_cols``).
 
+The pieces below are written for any number of spatial dims (the loops run over the kernel's taps, (i, j) or
+(i, j, k)): conv2d and conv3d share them; conv1d runs as a 2-D convolution over an image one pixel high.
+
 Arrays keep their dtype (float32 stays float32); the public tensors are NCHW and contiguous, as in PyTorch.
 Buffers are not pooled: every call allocates its columns afresh, so glibc's habit of returning large freed
 blocks to the kernel (and page-faulting them back in) shows up in a CNN step; that is a process-wide allocator
@@ -41,6 +44,8 @@ setting, not this file's business.
 Deviations from PyTorch: ``conv2d_reference`` and ``FEW_CHANNELS`` are glasstorch additions (not exported to
 ``F``); padding='same' with an even kernel does not warn; double backward is not supported (as for every op).
 """
+import itertools
+import math
 import numbers
 
 from ..autograd.function import Function
@@ -49,7 +54,7 @@ from ..tensor import Tensor
 from .channels import channel_sum, spread
 from .matmul import _CPP_NAMES
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 # with groups=1 and at most this many input channels, conv2d uses the per-sample column layout
 FEW_CHANNELS = 4
@@ -86,36 +91,58 @@ def conv2d_reference(x, weight, bias=None, stride=1, padding=0, dilation=1, grou
 
 
 # ---------------------------------------------------------------------------------------------------
-# the pieces of the fast path (arrays in, arrays out; x is NCHW, everything inside is channels-last)
+# the pieces of the fast path (arrays in, arrays out; x is (N, C, *spatial), everything inside is channels-last)
+# They work for any number of spatial dims (2 for conv2d, 3 for conv3d; conv1d runs as a 2-D one): a "tap" is
+# one kernel offset (i, j) or (i, j, k), and the shapes below name the 2-D case.
 # ---------------------------------------------------------------------------------------------------
+def _spatial_slices(starts, stride, counts):
+    """The strided slices start + s·t, t < count, one per spatial dim."""
+    return tuple(slice(a, a + s * (o - 1) + 1, s) for a, s, o in zip(starts, stride, counts))
+
+
+def _taps(kernel, dilation, stride, out):
+    """For each kernel tap (i, j) in scan order: (the tap, the strided slices of the padded input it reads,
+    one value per output pixel: rows i·dh + h·sh for h < OH, and so on)."""
+    per_dim = [[slice(t * d, t * d + s * (o - 1) + 1, s) for t in range(k)]
+               for k, d, s, o in zip(kernel, dilation, stride, out)]
+    return zip(itertools.product(*(range(k) for k in kernel)), itertools.product(*per_dim))
+
+
 def _pad_channels_last(x, pads):
-    """x (N, C, H, W) -> (N, H + top + bottom, W + left + right, C), zeros around: one transposing copy."""
+    """x (N, C, H, W) -> (N, H + top + bottom, W + left + right, C), zeros around: one transposing copy.
+
+    ``pads`` = (before, after) for each spatial dim, flattened: (top, bottom, left, right) in 2-D."""
     xp = get_array_module(x)
-    n, c, h, w = x.shape
-    top, bottom, left, right = pads
-    out = xp.zeros((n, h + top + bottom, w + left + right, c), dtype=x.dtype)
-    out[:, top:top + h, left:left + w, :] = x.transpose(0, 2, 3, 1)
+    n, c, *size = x.shape
+    nd = len(size)
+    padded = tuple(s + pads[2 * i] + pads[2 * i + 1] for i, s in enumerate(size))
+    out = xp.zeros((n,) + padded + (c,), dtype=x.dtype)
+    inside = tuple(slice(pads[2 * i], pads[2 * i] + s) for i, s in enumerate(size))
+    out[(slice(None),) + inside] = x.transpose(0, *range(2, nd + 2), 1)
     return out
 
 
-def _im2col(x_pad, groups, kh, kw, oh, ow, stride, dilation):
+def _im2col(x_pad, groups, kernel, out, stride, dilation):
     """The columns: x_pad (N, Hp, Wp, C) -> cols (groups, N·OH·OW, KH·KW·C/groups), one row per output pixel.
 
     cols[g, (n, h, w), (i, j, c)] = x_pad[n, h·sh + i·dh, w·sw + j·dw, g·C/groups + c]
     """
     xp = get_array_module(x_pad)
-    n, hp, wp, c = x_pad.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    cg = c // groups
+    n, *padded, c = x_pad.shape
+    nd, cg = len(padded), c // groups
     # win[n, y, x, g, c, i, j] = x_pad[n, y + i, x + j, g, c]: every window of the (dilated) kernel's size, a view
-    win = xp.lib.stride_tricks.sliding_window_view(
-        x_pad.reshape(n, hp, wp, groups, cg), (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
-    win = win[:, :sh * (oh - 1) + 1:sh, :sw * (ow - 1) + 1:sw, :, :, ::dh, ::dw]  # every s-th window, every d-th tap
+    reach = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    win = xp.lib.stride_tricks.sliding_window_view(x_pad.reshape(n, *padded, groups, cg), reach,
+                                                   axis=tuple(range(1, nd + 1)))
+    every = _spatial_slices((0,) * nd, stride, out)          # every s-th window ...
+    taps = tuple(slice(None, None, d) for d in dilation)    # ... every d-th tap
+    win = win[(slice(None),) + every + (slice(None), slice(None)) + taps]
     # (G, N, OH, OW, KH, KW, C/groups), then the one copy that makes it a matrix
-    return win.transpose(3, 0, 1, 2, 5, 6, 4).reshape(groups, n * oh * ow, kh * kw * cg)
+    order = (nd + 1, 0) + tuple(range(1, nd + 1)) + tuple(range(nd + 3, 2 * nd + 3)) + (nd + 2,)
+    return win.transpose(order).reshape(groups, n * math.prod(out), math.prod(kernel) * cg)
 
 
-def _col2im(rows, weight, groups, n, oh, ow, padded_hw, stride, dilation):
+def _col2im(rows, weight, groups, n, out, padded, stride, dilation):
     """The scatter-add that undoes im2col: rows (groups, N·OH·OW, O/groups) -> (N, Hp, Wp, C) channels-last.
 
     ``rows`` holds a gradient (or a transposed conv's input) per output pixel; ``weight`` (O, C/groups, KH, KW).
@@ -123,86 +150,96 @@ def _col2im(rows, weight, groups, n, oh, ow, padded_hw, stride, dilation):
     rows · W[:, :, i, j] back: one matrix product and one shifted, strided slice-add per kernel offset.
     """
     xp = get_array_module(rows, weight)
-    o, cg, kh, kw = weight.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    w_taps = xp.ascontiguousarray(weight.reshape(groups, o // groups, cg, kh, kw).transpose(3, 4, 0, 1, 2))
-    out = xp.zeros((n, padded_hw[0], padded_hw[1], groups, cg), dtype=rows.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            part = rows @ w_taps[i, j]                                  # (G, N·OH·OW, C/groups)
-            part = part.reshape(groups, n, oh, ow, cg).transpose(1, 2, 3, 0, 4)
-            out[:, i * dh: i * dh + sh * (oh - 1) + 1: sh, j * dw: j * dw + sw * (ow - 1) + 1: sw] += part
-    return out.reshape(n, padded_hw[0], padded_hw[1], groups * cg)
+    o, cg, *kernel = weight.shape
+    nd = len(kernel)
+    w_taps = xp.ascontiguousarray(weight.reshape(groups, o // groups, cg, *kernel)
+                                  .transpose(*range(3, nd + 3), 0, 1, 2))   # (KH, KW, G, O/groups, C/groups)
+    buf = xp.zeros((n,) + tuple(padded) + (groups, cg), dtype=rows.dtype)
+    order = (1,) + tuple(range(2, nd + 2)) + (0, nd + 2)
+    for tap, reads in _taps(kernel, dilation, stride, out):
+        part = rows @ w_taps[tap]                                  # (G, N·OH·OW, C/groups)
+        buf[(slice(None),) + reads] += part.reshape(groups, n, *out, cg).transpose(order)
+    return buf.reshape(n, *padded, groups * cg)
 
 
 def _rows(y, groups):
     """y (N, O, H, W) -> (groups, N·H·W, O/groups): one row per pixel, channels-last (a copy)."""
     xp = get_array_module(y)
-    n, o, h, w = y.shape
-    y = y.reshape(n, groups, o // groups, h, w).transpose(1, 0, 3, 4, 2)
-    return xp.ascontiguousarray(y).reshape(groups, n * h * w, o // groups)
+    n, o, *size = y.shape
+    nd = len(size)
+    y = y.reshape(n, groups, o // groups, *size).transpose(1, 0, *range(3, nd + 3), 2)
+    return xp.ascontiguousarray(y).reshape(groups, n * math.prod(size), o // groups)
 
 
-def _unrows(rows, n, h, w, bias):
+def _unrows(rows, n, size, bias):
     """rows (groups, N·H·W, O/groups) (+ bias) -> a contiguous (N, O, H, W): the transposing copy, then the bias."""
     xp = get_array_module(rows)
     groups, _, og = rows.shape
-    out = xp.empty((n, groups, og, h, w), dtype=rows.dtype)
-    out[...] = rows.reshape(groups, n, h, w, og).transpose(1, 0, 4, 2, 3)
-    out = out.reshape(n, groups * og, h, w)
+    nd = len(size)
+    out = xp.empty((n, groups, og) + tuple(size), dtype=rows.dtype)
+    out[...] = rows.reshape(groups, n, *size, og).transpose(1, 0, nd + 2, *range(2, nd + 2))
+    out = out.reshape(n, groups * og, *size)
     if bias is not None:
-        out += spread(bias.reshape(1, -1, 1, 1), out)   # + b[o], laid out over the pixels (see channels.py)
+        out += spread(bias.reshape((1, -1) + (1,) * nd), out)   # + b[o], laid out over the pixels (channels.py)
     return out
 
 
 def _weight_matrix(weight, groups):
     """W (O, C/groups, KH, KW) -> (groups, KH·KW·C/groups, O/groups), rows in the columns' (i, j, c) order."""
-    o, cg, kh, kw = weight.shape
-    w = weight.reshape(groups, o // groups, cg, kh, kw).transpose(0, 3, 4, 2, 1)
-    return w.reshape(groups, kh * kw * cg, o // groups)
+    o, cg, *kernel = weight.shape
+    nd = len(kernel)
+    w = weight.reshape(groups, o // groups, cg, *kernel).transpose(0, *range(3, nd + 3), 2, 1)
+    return w.reshape(groups, math.prod(kernel) * cg, o // groups)
 
 
 def _weight_grad(cols, rows, weight_shape, groups):
     """dL/dW = colsᵀ · G per group, returned in the weight's (O, C/groups, KH, KW) layout."""
-    o, cg, kh, kw = weight_shape
+    o, cg, *kernel = weight_shape
+    nd = len(kernel)
     gw = cols.transpose(0, 2, 1) @ rows                       # (G, KH·KW·C/groups, O/groups)
-    return gw.reshape(groups, kh, kw, cg, o // groups).transpose(0, 4, 3, 1, 2).reshape(weight_shape)
+    gw = gw.reshape(groups, *kernel, cg, o // groups).transpose(0, nd + 2, nd + 1, *range(1, nd + 1))
+    return gw.reshape(weight_shape)
 
 
-def _crop_to_nchw(x_pad, top, left, h, w):
+def _crop_to_nchw(x_pad, starts, size):
     """The inside of a padded channels-last buffer as a contiguous (N, C, H, W)."""
     xp = get_array_module(x_pad)
-    return xp.ascontiguousarray(x_pad[:, top:top + h, left:left + w, :].transpose(0, 3, 1, 2))
+    nd = len(size)
+    inside = tuple(slice(a, a + s) for a, s in zip(starts, size))
+    return xp.ascontiguousarray(x_pad[(slice(None),) + inside].transpose(0, nd + 1, *range(1, nd + 1)))
 
 
-def _few_channels_cols(x, pads, kh, kw, oh, ow, stride, dilation):
+def _few_channels_cols(x, pads, kernel, out, stride, dilation):
     """Per-sample columns for few input channels: x (N, C, H, W) -> (N, C·KH·KW, OH·OW), one slice copy per tap."""
     xp = get_array_module(x)
-    n, c, h, w = x.shape
-    top, bottom, left, right = pads
-    (sh, sw), (dh, dw) = stride, dilation
-    x_pad = xp.zeros((n, c, h + top + bottom, w + left + right), dtype=x.dtype)
-    x_pad[:, :, top:top + h, left:left + w] = x
-    cols = xp.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):  # tap (i, j) of every output pixel: one shifted, strided slice of the whole batch
-            ys, xs = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh), slice(j * dw, j * dw + sw * (ow - 1) + 1, sw)
-            cols[:, :, i, j] = x_pad[:, :, ys, xs]
-    return cols.reshape(n, c * kh * kw, oh * ow)
+    n, c, *size = x.shape
+    x_pad = xp.zeros((n, c) + tuple(s + pads[2 * i] + pads[2 * i + 1] for i, s in enumerate(size)), dtype=x.dtype)
+    x_pad[(slice(None), slice(None)) + tuple(slice(pads[2 * i], pads[2 * i] + s) for i, s in enumerate(size))] = x
+    cols = xp.empty((n, c) + tuple(kernel) + tuple(out), dtype=x.dtype)
+    every = (slice(None), slice(None))
+    for tap, reads in _taps(kernel, dilation, stride, out):
+        cols[every + tap] = x_pad[every + reads]  # tap (i, j) of every output pixel: one strided slice of the batch
+    return cols.reshape(n, c * math.prod(kernel), math.prod(out))
 
 
 def _out_size(size, pad_total, k, stride, dilation):
     return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
 
 
+def _as_nd(w, nd):
+    """A weight (O, C, *K) with 1-sized kernel dims in front, as many as the run's nd spatial dims need."""
+    return w.reshape(w.shape[:2] + (1,) * (nd + 2 - w.ndim) + w.shape[2:])
+
+
 # ---------------------------------------------------------------------------------------------------
 # the ops
 # ---------------------------------------------------------------------------------------------------
 class Convolution(Function):
-    """y = conv(x, W) + b for x (N, C, H, W), W (O, C/groups, KH, KW), b (O,) or None (see the module docstring).
+    """y = conv(x, W) + b for x (N, C, H, W) or (N, C, D, H, W), W (O, C/groups, *K), b (O,) or None (see the
+    module docstring).
 
-    ``shapes`` = (x's shape as 4-D, y's shape as the caller wants it): conv1d and unbatched inputs are run
-    as (N, C, 1, L) / (1, C, H, W) views, inside this one graph node.
+    ``shapes`` = (x's shape as the run sees it, y's shape as the caller wants it): conv1d and unbatched inputs
+    are run as (N, C, 1, L) / (1, C, H, W) views, inside this one graph node.
     """
 
     saves = (1,)
@@ -210,25 +247,26 @@ class Convolution(Function):
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, shapes):
         x_shape, w_shape = x.shape, w.shape
-        x4_shape, y_shape = shapes
-        x = x.reshape(x4_shape)                                    # (N, C, H, W)
-        w = w.reshape(w.shape[:2] + (1,) * (4 - w.ndim) + w.shape[2:])  # (O, C/groups, KH, KW)
-        n, c = x.shape[:2]
-        o, cg, kh, kw = w.shape
-        oh = _out_size(x.shape[2], pads[0] + pads[1], kh, stride[0], dilation[0])
-        ow = _out_size(x.shape[3], pads[2] + pads[3], kw, stride[1], dilation[1])
+        xn_shape, y_shape = shapes
+        x = x.reshape(xn_shape)                                    # (N, C, H, W) or (N, C, D, H, W)
+        nd = x.ndim - 2
+        w = _as_nd(w, nd)                                          # (O, C/groups, *K)
+        n, c, *size = x.shape
+        o, cg, *kernel = w.shape
+        out = tuple(_out_size(size[i], pads[2 * i] + pads[2 * i + 1], kernel[i], stride[i], dilation[i])
+                    for i in range(nd))
         few = groups == 1 and c <= FEW_CHANNELS
         if few:  # per-sample columns: y_n (O, OH·OW) = W (O, C·KH·KW) @ cols_n, already in NCHW order
-            cols = _few_channels_cols(x, pads, kh, kw, oh, ow, stride, dilation)
-            y = w.reshape(o, c * kh * kw) @ cols
+            cols = _few_channels_cols(x, pads, kernel, out, stride, dilation)
+            y = w.reshape(o, c * math.prod(kernel)) @ cols
             if b is not None:
                 y += spread(b.reshape(1, o, 1), y)               # + b[o] at every pixel
         else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
-            cols = _im2col(_pad_channels_last(x, pads), groups, kh, kw, oh, ow, stride, dilation)
-            y = _unrows(cols @ _weight_matrix(w, groups), n, oh, ow, b)
+            cols = _im2col(_pad_channels_last(x, pads), groups, kernel, out, stride, dilation)
+            y = _unrows(cols @ _weight_matrix(w, groups), n, out, b)
         needs = ctx.needs_input_grad
         if needs:  # keep only what backward will use: W for dL/dx, the columns for dL/dW
-            ctx.few, ctx.shapes = few, (x_shape, w_shape, x.shape, (n, o, oh, ow))
+            ctx.few, ctx.shapes = few, (x_shape, w_shape, x.shape, (n, o) + out)
             ctx.args = (stride, pads, dilation, groups)
             ctx.w = w if needs[0] else None
             ctx.cols = cols if needs[1] else None
@@ -236,57 +274,57 @@ class Convolution(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, w_shape, (n, c, h, wid), y4_shape = ctx.shapes
+        x_shape, w_shape, (n, c, *size), yn_shape = ctx.shapes
         stride, pads, dilation, groups = ctx.args
         need = ctx.needs_input_grad
-        grad = grad.reshape(y4_shape)                                # G = dL/dy, (N, O, OH, OW)
+        grad = grad.reshape(yn_shape)                                # G = dL/dy, (N, O, OH, OW)
         gx = gw = gb = None
         if need[2]:
             gb = channel_sum(grad).reshape(-1)                       # dL/db = Σ_(n,h,w) G
         rows = None
         if need[1]:
             if ctx.few:  # dL/dW = Σ_n G_n · cols_nᵀ
-                g3 = grad.reshape(n, y4_shape[1], -1)
+                g3 = grad.reshape(n, yn_shape[1], math.prod(yn_shape[2:]))
                 gw = (g3 @ ctx.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)
             else:        # dL/dW = colsᵀ · G
                 rows = _rows(grad, groups)
-                w4_shape = w_shape[:2] + (1,) * (4 - len(w_shape)) + w_shape[2:]
-                gw = _weight_grad(ctx.cols, rows, w4_shape, groups).reshape(w_shape)
+                wn_shape = w_shape[:2] + (1,) * (len(yn_shape) - len(w_shape)) + w_shape[2:]
+                gw = _weight_grad(ctx.cols, rows, wn_shape, groups).reshape(w_shape)
         if need[0]:      # dL/dx = col2im(G · Wmᵀ), cropped to the unpadded image
             if rows is None:
                 rows = _rows(grad, groups)
-            top, bottom, left, right = pads
-            g_pad = _col2im(rows, ctx.w, groups, n, y4_shape[2], y4_shape[3],
-                            (h + top + bottom, wid + left + right), stride, dilation)
-            gx = _crop_to_nchw(g_pad, top, left, h, wid).reshape(x_shape)
+            padded = tuple(s + pads[2 * i] + pads[2 * i + 1] for i, s in enumerate(size))
+            g_pad = _col2im(rows, ctx.w, groups, n, yn_shape[2:], padded, stride, dilation)
+            gx = _crop_to_nchw(g_pad, pads[::2], size).reshape(x_shape)
         return gx, gw, gb, None, None, None, None, None
 
 
 class ConvTranspose(Function):
-    """y = conv_transpose(x, W) + b for x (N, C, H, W), W (C, O/groups, KH, KW): the gradient-to-the-input of
-    a convolution, run forwards (col2im); its own backward is a convolution (im2col)."""
+    """y = conv_transpose(x, W) + b for x (N, C, H, W) or (N, C, D, H, W), W (C, O/groups, *K): the
+    gradient-to-the-input of a convolution, run forwards (col2im); its own backward is a convolution (im2col)."""
 
     saves = (0, 1)
 
     @staticmethod
     def forward(ctx, x, w, b, stride, padding, output_padding, groups, dilation, shapes):
         x_shape, w_shape = x.shape, w.shape
-        x4_shape, y_shape = shapes
-        x = x.reshape(x4_shape)
-        n, c, h, wid = x.shape
-        kh, kw = (w.shape[2], w.shape[3]) if w.ndim == 4 else (1, w.shape[2])
-        w = w.reshape(c, w.shape[1], kh, kw)
-        (sh, sw), (ph, pw), (oph, opw), (dh, dw) = stride, padding, output_padding, dilation
-        full_h, full_w = (h - 1) * sh + dh * (kh - 1) + 1, (wid - 1) * sw + dw * (kw - 1) + 1  # every tap's reach
-        oh, ow = full_h - 2 * ph + oph, full_w - 2 * pw + opw
+        xn_shape, y_shape = shapes
+        x = x.reshape(xn_shape)
+        nd = x.ndim - 2
+        w = _as_nd(w, nd)
+        n, c, *size = x.shape
+        kernel = w.shape[2:]
+        full = tuple((s - 1) * st + d * (k - 1) + 1 for s, st, d, k in zip(size, stride, dilation, kernel))  # reach
+        out = tuple(f - 2 * p + op for f, p, op in zip(full, padding, output_padding))
         # the padded output buffer: output_padding may reach past the taps (those rows get only the bias)
-        padded = (max(full_h, ph + oh), max(full_w, pw + ow))
-        y_pad = _col2im(_rows(x, groups), w, groups, n, h, wid, padded, stride, dilation)
-        y = _crop_to_nchw(y_pad, ph, pw, oh, ow)
+        padded = tuple(max(f, p + o) for f, p, o in zip(full, padding, out))
+        y_pad = _col2im(_rows(x, groups), w, groups, n, size, padded, stride, dilation)
+        y = _crop_to_nchw(y_pad, padding, out)
         if b is not None:
-            y += b.reshape(-1, 1, 1)
+            y += b.reshape((-1,) + (1,) * nd)
         if ctx.needs_input_grad:
             ctx.x, ctx.w, ctx.shapes = x, w, (x_shape, w_shape)
+            ctx.yn_shape = (n, w.shape[1] * groups) + out
             ctx.args = (stride, padding, groups, dilation, padded)
         return y.reshape(y_shape)
 
@@ -294,21 +332,22 @@ class ConvTranspose(Function):
     def backward(ctx, grad):
         x, w = ctx.x, ctx.w
         x_shape, w_shape = ctx.shapes
-        stride, (ph, pw), groups, dilation, padded = ctx.args
+        stride, padding, groups, dilation, padded = ctx.args
         need = ctx.needs_input_grad
-        n, c, h, wid = x.shape
-        _, og, kh, kw = w.shape
-        grad = grad.reshape(n, og * groups, -1, grad.shape[-1])
+        n, c, *size = x.shape
+        nd = len(size)
+        og, kernel = w.shape[1], w.shape[2:]
+        grad = grad.reshape(ctx.yn_shape)                           # G = dL/dy as (N, O, OH, OW)
         gx = gw = gb = None
         if need[2]:
-            gb = grad.sum(axis=(0, 2, 3))                             # dL/db = Σ_(n,h,w) G
+            gb = grad.sum(axis=(0,) + tuple(range(2, nd + 2)))        # dL/db = Σ_(n,h,w) G
         if need[0] or need[1]:
             # the gradient, padded back to the full buffer, read through the same windows: im2col
-            pads = (ph, padded[0] - ph - grad.shape[2], pw, padded[1] - pw - grad.shape[3])
+            pads = tuple(v for p, full, g in zip(padding, padded, grad.shape[2:]) for v in (p, full - p - g))
             g_pad = _pad_channels_last(grad, pads)
-            cols = _im2col(g_pad, groups, kh, kw, h, wid, stride, dilation)
+            cols = _im2col(g_pad, groups, kernel, size, stride, dilation)
             if need[0]:  # dL/dx = conv(G, W): cols · Wm
-                gx = _unrows(cols @ _weight_matrix(w, groups), n, h, wid, None).reshape(x_shape)
+                gx = _unrows(cols @ _weight_matrix(w, groups), n, size, None).reshape(x_shape)
             if need[1]:  # dL/dW = colsᵀ · x (x as rows): the convolution's weight gradient, roles swapped
                 gw = _weight_grad(cols, _rows(x, groups), w.shape, groups).reshape(w_shape)
         return gx, gw, gb, None, None, None, None, None, None
@@ -362,9 +401,10 @@ def _check_common(fname, input, weight, bias, dims, groups):
 
 
 def _shapes4(x_shape, batched, dims):
-    """x's shape as (N, C, H, W): a batch of 1 for unbatched inputs, H = 1 for 1-D convolutions."""
+    """x's shape as the run sees it, (N, C, H, W) or (N, C, D, H, W): a batch of 1 for unbatched inputs,
+    H = 1 for 1-D convolutions (they run as 2-D ones)."""
     shape = x_shape if batched else (1,) + x_shape
-    return shape if dims == 2 else shape[:2] + (1,) + shape[2:]
+    return shape[:2] + (1,) + shape[2:] if dims == 1 else shape
 
 
 def _conv(fname, dims, input, weight, bias, stride, padding, dilation, groups):
@@ -427,7 +467,7 @@ def _conv_transpose(fname, dims, input, weight, bias, stride, padding, output_pa
         raise RuntimeError("non-positive dilation is not supported")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)) or \
             any(op < 0 for op in output_padding):
-        names = ("height", "width") if dims == 2 else ("width",)
+        names = ("depth", "height", "width")[3 - dims:]
         parts = ([f"output_padding_{nm}: {v}" for nm, v in zip(names, output_padding)]
                  + [f"stride_{nm}: {v}" for nm, v in zip(names, stride)]
                  + [f"dilation_{nm}: {v}" for nm, v in zip(names, dilation)])
@@ -469,6 +509,19 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D convolution: input (N, C, L) or (C, L), weight (O, C/groups, K) -> (N, O, OL); runs as a 2-D one."""
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution: input (N, C, D, H, W) or (C, D, H, W), weight (O, C/groups, KD, KH, KW) -> (N, O, OD, OH, OW).
+
+    The same im2col and matrix product as conv2d, with one more spatial dim (a tap is (i, j, k))."""
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """Transposed 3-D convolution: input (N, C, D, H, W), weight (C, O/groups, KD, KH, KW) -> (N, O, OD, OH, OW)."""
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
 
 
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):

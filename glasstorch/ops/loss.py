@@ -31,7 +31,8 @@ from .softmax import _shifted
 __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
            "gaussian_nll_loss", "poisson_nll_loss", "margin_ranking_loss", "soft_margin_loss",
-           "cosine_embedding_loss", "multi_margin_loss"]
+           "cosine_embedding_loss", "multi_margin_loss", "hinge_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "ctc_loss"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     _warn_if_sizes_differ(input, target)
     reduction = _reduction(reduction, size_average, reduce)
     diff = _ew.sub(input, target)
-    if diff._array.dtype.kind != "f":
+    if not _dtype.is_float_array(diff._array):
         raise NotImplementedError(f"\"mse_cpu\" not implemented for '{_torch_name(diff._array.dtype)}'")
     return _elementwise_weight(_ew.square(diff), weight, input, reduction, True)
 
@@ -282,7 +283,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    if target._array.dtype.kind != "f":
+    if not _dtype.is_float_array(target._array.dtype):
         raise RuntimeError(f"result type {_torch_name(input._array.dtype)} can't be cast to the desired output "
                            f"type {_torch_name(target._array.dtype)}")
     x, t, dt = _ew._promote(input, target)
@@ -501,7 +502,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     ``nll_loss(log_softmax(x, 1), t)`` equals ``cross_entropy(x, t)`` (which does both in one fused op)."""
     reduction = _reduction(reduction, size_average, reduce)
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x.dtype):
         raise NotImplementedError(f"\"nll_loss_out_frame\" not implemented for '{_torch_name(x.dtype)}'")
     w = _no_grad_weight(weight, "nll_loss_forward")
     t = _class_indices(x, target._array, w, ignore_index)
@@ -521,7 +522,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     smoothing = max(float(label_smoothing), 0.0)  # PyTorch ignores a negative value
     x = input._array
-    if x.dtype.kind != "f":
+    if not _dtype.is_float_array(x):
         kernel = "log_softmax_lastdim_kernel_impl" if x.ndim <= 2 else "log_softmax_kernel_impl"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(x.dtype)}'")
     w = _no_grad_weight(weight, "nll_loss_forward")
@@ -533,7 +534,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def _cross_entropy_probs(input, target, weight, w, ignore_index, smoothing, reduction):
     t = target._array
-    if t.dtype.kind != "f":
+    if not _dtype.is_float_array(t.dtype):
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                            f"{_torch_name(t.dtype)}")
     if ignore_index >= 0:
@@ -723,3 +724,214 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if input.ndim == 1 and reduction == "none":
         loss = loss.reshape(())
     return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------------------------------------
+# hinge embedding and triplet losses (composed of differentiable ops, as PyTorch does)
+# ---------------------------------------------------------------------------------------------------
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """x where y = 1, max(0, margin − x) where y = −1 (PyTorch's formula: a label that is neither gets both
+    terms: the x term wherever y ≠ −1, the margin term wherever y ≠ 1)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    y = target._array
+    not_positive, not_negative = wrap(np.asarray(y != 1)), wrap(np.asarray(y != -1))
+    loss = _ew.add(_ew.where(not_positive, _ew.clamp_min(_ew.sub(margin, input), 0), 0.0),
+                   _ew.where(not_negative, input, 0.0))
+    return _reduce(loss, reduction)
+
+
+def _pairwise_distance(x1, x2, p=2.0, eps=1e-6):
+    """‖x1 − x2 + eps‖_p along the last dim (PyTorch's pairwise_distance)."""
+    return _ew.add(_ew.sub(x1, x2), eps).norm(p, dim=-1)
+
+
+def _check_triplet_dims(anchor, positive, negative):
+    a, p, n = anchor.ndim, positive.ndim, negative.ndim
+    if not (a == p == n):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a}D, positive {p}D, and negative {n}D inputs")
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """max(0, d(a, p) − d(a, n) + margin) with d the p-norm distance along the last dim (plus eps, as
+    pairwise_distance); ``swap`` uses min(d(a, n), d(p, n)) as the negative distance."""
+    reduction = _reduction(reduction, size_average, reduce)
+    _check_triplet_dims(anchor, positive, negative)
+    d_pos = _pairwise_distance(anchor, positive, p, eps)
+    d_neg = _pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = _ew.minimum(d_neg, _pairwise_distance(positive, negative, p, eps))
+    return _reduce(_ew.clamp_min(_ew.add(_ew.sub(d_pos, d_neg), margin), 0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """triplet_margin_loss with any distance: distance_function(x, y) -> a tensor of distances (default:
+    pairwise_distance, the 2-norm of x − y + 1e-6 along the last dim)."""
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater than 0, got {margin} "
+                         f"instead")
+    _check_triplet_dims(anchor, positive, negative)
+    dist = distance_function if distance_function is not None else _pairwise_distance
+    d_pos, d_neg = dist(anchor, positive), dist(anchor, negative)
+    if swap:
+        d_neg = _ew.minimum(d_neg, dist(positive, negative))
+    return _reduce(_ew.clamp_min(_ew.add(_ew.sub(d_pos, d_neg), margin), 0), reduction)
+
+
+# ---------------------------------------------------------------------------------------------------
+# connectionist temporal classification
+# ---------------------------------------------------------------------------------------------------
+def _logaddexp3(a, b, c):
+    """log(eᵃ + eᵇ + eᶜ) elementwise, −∞ where all three are −∞."""
+    xp = get_array_module(a)
+    m = xp.maximum(xp.maximum(a, b), c)
+    safe = xp.where(xp.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        return xp.log(xp.exp(a - safe) + xp.exp(b - safe) + xp.exp(c - safe)) + safe
+
+
+def _shift(a, k, fill):
+    """a moved k places to the right (k > 0) or left (k < 0) along the last axis, ``fill`` coming in."""
+    xp = get_array_module(a)
+    out = xp.full(a.shape, fill, a.dtype)
+    if k > 0:
+        out[..., k:] = a[..., :-k]
+    else:
+        out[..., :k] = a[..., -k:]
+    return out
+
+
+class CTCLoss(Function):
+    """nll[b] = −log Σ over the alignments π of target b of Π_t p(π_t): the per-sample CTC loss.
+
+    Extended labels l' = (blank, l₁, blank, l₂, …, blank), length 2L + 1. Forward (the alpha recursion, log
+    space, over all samples and labels at once, one step per time t):
+        α[0, 0] = lp[0, blank], α[0, 1] = lp[0, l₁]
+        α[t, s] = logsumexp(α[t−1, s], α[t−1, s−1], α[t−1, s−2] if l'ₛ ≠ blank, l'ₛ₋₂) + lp[t, l'ₛ]
+        nll = −logsumexp(α[T−1, 2L], α[T−1, 2L−1])
+    Backward: β, the same recursion from the end; the posterior of label s at t is γ = exp(α + β − lp + nll),
+    and dL/dlp[t, c] = g · (exp(lp[t, c]) − Σ_{s: l'ₛ = c} γ[t, s]) for t < T_b, 0 after (PyTorch's formula:
+    its exp(lp) term assumes lp is a log_softmax output, and vanishes through log_softmax's backward).
+    """
+
+    saves = (0, -1)
+
+    @staticmethod
+    def forward(ctx, lp, ext, skip, in_len, lab_len, zero_infinity):
+        xp = get_array_module(lp)
+        t_max, n, _ = lp.shape
+        width = ext.shape[1]
+        lp_ext = xp.take_along_axis(lp, xp.broadcast_to(ext[None], (t_max,) + ext.shape), 2)  # (T, N, S')
+        valid = xp.arange(width)[None, :] < (2 * lab_len + 1)[:, None]                      # (N, S')
+        neg_inf = lp.dtype.type(-np.inf)
+        alpha = xp.full((t_max, n, width), neg_inf, lp.dtype)
+        alpha[0, :, 0] = lp_ext[0, :, 0]
+        alpha[0, :, 1] = xp.where(lab_len > 0, lp_ext[0, :, 1], neg_inf)
+        for t in range(1, t_max):
+            a = alpha[t - 1]
+            step = _logaddexp3(a, _shift(a, 1, neg_inf), xp.where(skip, _shift(a, 2, neg_inf), neg_inf)) + lp_ext[t]
+            alpha[t] = xp.where(valid & (t < in_len)[:, None], step, neg_inf)
+        rows = xp.arange(n)
+        last = alpha[xp.maximum(in_len - 1, 0), rows]                                        # (N, S')
+        end = last[rows, 2 * lab_len]
+        end_1 = xp.where(lab_len > 0, last[rows, xp.maximum(2 * lab_len - 1, 0)], neg_inf)
+        nll = -xp.logaddexp(end, end_1)
+        inf = xp.isinf(nll)
+        if zero_infinity:
+            nll = xp.where(inf, lp.dtype.type(0), nll)
+        ctx.lp, ctx.lp_ext, ctx.alpha, ctx.nll = lp, lp_ext, alpha, nll
+        ctx.args = (ext, skip, valid, in_len, lab_len, inf if zero_infinity else None)
+        return nll
+
+    @staticmethod
+    def backward(ctx, grad):
+        xp = get_array_module(grad)
+        lp, lp_ext, alpha, nll = ctx.lp, ctx.lp_ext, ctx.alpha, ctx.nll
+        ext, skip, valid, in_len, lab_len, zeroed = ctx.args
+        t_max, n, n_classes = lp.shape
+        width = ext.shape[1]
+        neg_inf = lp.dtype.type(-np.inf)
+        rows = xp.arange(n)
+        # β[T_b − 1] starts at the last blank and the last label; β[t] = logsumexp(β[t+1] at s, s+1, s+2) + lp
+        start = xp.full((n, width), neg_inf, lp.dtype)
+        start[rows, 2 * lab_len] = 0
+        start[rows, xp.maximum(2 * lab_len - 1, 0)] = xp.where(lab_len > 0, 0, start[rows, 0])
+        beta = xp.full((t_max, n, width), neg_inf, lp.dtype)
+        b = xp.full((n, width), neg_inf, lp.dtype)
+        skip_next = _shift(skip, -2, False)        # s + 2 may be reached from s
+        for t in range(t_max - 1, -1, -1):
+            step = _logaddexp3(b, _shift(b, -1, neg_inf), xp.where(skip_next, _shift(b, -2, neg_inf), neg_inf))
+            b = xp.where((t == in_len - 1)[:, None], start, xp.where((t < in_len - 1)[:, None], step, neg_inf))
+            b = xp.where(valid, b + lp_ext[t], neg_inf)
+            beta[t] = b
+        # γ[t, b, s] = exp(α + β − lp + nll): the posterior of being at label s at time t (NaN for an impossible
+        # target, whose nll is ∞, as in PyTorch; zero_infinity zeroes those below)
+        with np.errstate(invalid="ignore"):
+            gamma = xp.exp(alpha + beta - lp_ext + nll[None, :, None])
+        onehot = (ext[:, :, None] == xp.arange(n_classes)).astype(lp.dtype)                 # (N, S', C)
+        occupancy = (gamma.transpose(1, 0, 2) @ onehot).transpose(1, 0, 2)                  # (T, N, C)
+        g = (xp.exp(lp) - occupancy) * grad[None, :, None]
+        g[xp.arange(t_max)[:, None] >= in_len[None, :]] = 0                                 # past each input's end
+        if zeroed is not None:
+            g[:, zeroed] = 0
+        return g, None, None, None, None, None
+
+
+def _lengths(v, name):
+    if hasattr(v, "_array"):
+        return np.asarray(v._array).astype(np.int64).reshape(-1)
+    return np.asarray(v, dtype=np.int64).reshape(-1)
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean", zero_infinity=False):
+    """Connectionist temporal classification loss: log_probs (T, N, C) (log_softmax outputs) or (T, C);
+    targets (N, S) padded or 1-D concatenated; lengths as tensors or sequences. 'mean' divides each sample's
+    loss by its target length (at least 1) and averages over the batch, as PyTorch. ``zero_infinity`` turns
+    impossible alignments' infinite losses (and their gradients) into 0. See the CTCLoss Function."""
+    reduction = _reduction(reduction)
+    lp_arr = log_probs._array
+    batched = lp_arr.ndim == 3
+    if lp_arr.ndim not in (2, 3):
+        raise RuntimeError(f"ctc_loss expects log_probs to be 2-D (unbatched) or 3-D, got {lp_arr.ndim}-D")
+    lp3 = log_probs if batched else log_probs.unsqueeze(1)
+    t_max, n, n_classes = lp3.shape
+    in_len, lab_len = _lengths(input_lengths, "input_lengths"), _lengths(target_lengths, "target_lengths")
+    tg = np.asarray(targets._array).astype(np.int64)
+    if not batched and tg.ndim == 1 and lab_len.size == 1:
+        tg = tg.reshape(1, -1)
+    if not 0 <= blank < n_classes:
+        raise RuntimeError("blank must be in label range")
+    if in_len.size != n:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if lab_len.size != n:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    if (in_len > t_max).any():
+        raise RuntimeError(f"Expected input_lengths to have value at most {t_max}, but got value "
+                           f"{int(in_len.max())} (while checking arguments for ctc_loss_cpu)")
+    if tg.ndim == 1:  # concatenated targets: cut them into a padded (N, S) array
+        offsets = np.concatenate([[0], np.cumsum(lab_len)[:-1]])
+        width = int(lab_len.max()) if n else 0
+        pos = offsets[:, None] + np.arange(width)
+        tg = np.where(np.arange(width) < lab_len[:, None], tg[np.minimum(pos, max(tg.size - 1, 0))], blank)
+    elif tg.shape[1] < (lab_len.max() if n else 0):
+        raise RuntimeError(f"Expected tensor to have size at least {int(lab_len.max())} at dimension 1, but got "
+                           f"size {tg.shape[1]} for argument #2 'targets' (while checking arguments for ctc_loss_cpu)")
+    width = int(lab_len.max()) if n else 0
+    tg = np.where(np.arange(width) < lab_len[:, None], tg[:, :width], blank)
+    ext = np.full((n, 2 * width + 1), blank, np.int64)
+    ext[:, 1::2] = tg                                          # l' = (blank, l₁, blank, l₂, …, blank)
+    skip = np.zeros(ext.shape, bool)
+    skip[:, 2:] = (ext[:, 2:] != blank) & (ext[:, 2:] != ext[:, :-2])
+    xp = get_array_module(lp_arr)
+    ext, skip, in_len_x, lab_len_x = xp.asarray(ext), xp.asarray(skip), xp.asarray(in_len), xp.asarray(lab_len)
+    nll = CTCLoss.apply(lp3, ext, skip, in_len_x, lab_len_x, zero_infinity)
+    if reduction == "mean":
+        divisor = wrap(xp.asarray(np.maximum(lab_len, 1).astype(lp_arr.dtype)))
+        return _red.mean(_ew.div(nll, divisor))
+    if reduction == "sum":
+        return _red.sum(nll)
+    return nll if batched else nll.reshape(())

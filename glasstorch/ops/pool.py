@@ -19,6 +19,7 @@ division rounds up, but a last window that would start in the right padding is d
 Adaptive pooling fixes the output size instead: output i along a dim of length L covers inputs
 ⌊i·L/out⌋ .. ⌈(i+1)·L/out⌉ − 1, so windows may differ in size and overlap.
 """
+import itertools
 import math
 import operator
 
@@ -26,10 +27,13 @@ import numpy as np
 
 from ..autograd.function import Function, wrap
 from ..backend import get_array_module
+from .. import _dtype
 from ..tensor import Tensor
 from .pad import add_along_axis
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "adaptive_max_pool3d", "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices",
+           "max_unpool1d", "max_unpool2d", "max_unpool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "lp_pool1d", "lp_pool2d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices"]
@@ -39,9 +43,10 @@ __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_max
 # window geometry
 # ---------------------------------------------------------------------------------------------------
 class Windows:
-    """Where the windows of a 2-D pooling lie: kernel k, stride s, padding p, dilation d, output size out
-    (each a pair: height, width), plus the extra zero/−∞ rows and columns needed on the bottom/right so that
-    every window of a ceil_mode output lies inside the padded array."""
+    """Where the windows of a pooling lie: kernel k, stride s, padding p, dilation d, output size out (each a
+    tuple with one entry per pooled dim: (height, width) in 2-D, (depth, height, width) in 3-D), plus the extra
+    zero/−∞ cells needed at the end of each dim so that every window of a ceil_mode output lies inside the
+    padded array. A kernel offset is a tuple (a, b) (or (a, b, c)); its strided slices are computed once here."""
 
     def __init__(self, size, k, s, p, d, out):
         self.size, self.k, self.s, self.p, self.d, self.out = size, k, s, p, d, out
@@ -50,45 +55,58 @@ class Windows:
                            for o, st, kk, dd, n, pp in zip(out, s, k, d, size, p))
         # windows overlap when a stride is shorter than the (dilated) kernel's span
         self.overlap = any(st < (kk - 1) * dd + 1 for st, kk, dd in zip(s, k, d))
+        # kernel offsets in PyTorch's scan order (row by row), and the slice each one reads
+        self._offsets = list(itertools.product(*(range(kk) for kk in k)))
+        per_dim = [[slice(a * dd, a * dd + st * (o - 1) + 1, st) for a in range(kk)]
+                   for kk, st, dd, o in zip(k, s, d, out)]
+        self._reads = dict(zip(self._offsets, ((Ellipsis,) + sl for sl in itertools.product(*per_dim))))
 
     def offsets(self):
         """The kernel offsets (a, b) in PyTorch's scan order: row by row."""
-        return [(a, b) for a in range(self.k[0]) for b in range(self.k[1])]
+        return self._offsets
 
-    def view(self, padded, a, b):
+    def view(self, padded, offset):
         """The strided slice of ``padded`` read by kernel offset (a, b): one value per window."""
-        (sh, sw), (dh, dw), (oh, ow) = self.s, self.d, self.out
-        return padded[..., a * dh: a * dh + sh * (oh - 1) + 1: sh, b * dw: b * dw + sw * (ow - 1) + 1: sw]
+        return padded[self._reads[offset]]
 
     def pad(self, x, fill):
-        """x with p rows/columns of ``fill`` before and p (+ extra) after; x itself when none are needed."""
-        (ph, pw), (eh, ew) = self.p, self.extra
-        if ph == pw == eh == ew == 0:
+        """x with p cells of ``fill`` before and p (+ extra) after along each pooled dim; x itself if none."""
+        if not any(self.p) and not any(self.extra):
             return x
         xp = get_array_module(x)
-        h, w = x.shape[-2:]
-        padded = xp.full(x.shape[:-2] + (h + ph + eh, w + pw + ew), fill, dtype=x.dtype)
-        padded[..., ph:ph + h, pw:pw + w] = x
+        nd = len(self.k)
+        size = x.shape[-nd:]
+        padded = xp.full(x.shape[:-nd] + tuple(pp + n + e for n, pp, e in zip(size, self.p, self.extra)),
+                         fill, dtype=x.dtype)
+        padded[(Ellipsis,) + tuple(slice(pp, pp + n) for pp, n in zip(self.p, size))] = x
         return padded
 
     def unpad(self, padded):
         """The inverse of ``pad``: the part of a padded-shape array that lies over the input."""
-        (ph, pw), (h, w) = self.p, self.size
-        if padded.shape[-2:] == (h, w):
+        nd = len(self.k)
+        if padded.shape[-nd:] == tuple(self.size):
             return padded
-        return get_array_module(padded).ascontiguousarray(padded[..., ph:ph + h, pw:pw + w])
+        inside = (Ellipsis,) + tuple(slice(pp, pp + n) for pp, n in zip(self.p, self.size))
+        return get_array_module(padded).ascontiguousarray(padded[inside])
 
 
-def _pair(name, what, v):
-    """An int or a 1- or 2-sequence as a pair of ints, with PyTorch's message otherwise."""
+_WORDS = {1: "one int", 2: "two ints", 3: "three ints"}
+
+
+def _tuple(name, what, v, n=2):
+    """An int or a 1- or n-sequence as a tuple of n ints, with PyTorch's message otherwise."""
     if isinstance(v, Tensor):
         v = v.tolist()
     if isinstance(v, (tuple, list)):
-        if len(v) not in (1, 2):
-            raise RuntimeError(f"{name}: {what}")
+        if len(v) not in (1, n):
+            raise RuntimeError(f"{name}: {what.replace('two ints', _WORDS[n])}")
         v = tuple(operator.index(i) for i in v)
-        return v * 2 if len(v) == 1 else v
-    return (operator.index(v),) * 2
+        return v * n if len(v) == 1 else v
+    return (operator.index(v),) * n
+
+
+def _pair(name, what, v):
+    return _tuple(name, what, v, 2)
 
 
 def _out_size(n, k, s, p, d, ceil_mode):
@@ -99,17 +117,17 @@ def _out_size(n, k, s, p, d, ceil_mode):
     return out
 
 
-def _windows(name, x, kernel_size, stride, padding, dilation, ceil_mode):
-    """Check a 2-D pooling's arguments with PyTorch's rules and messages; return its Windows."""
-    k = _pair(name, "kernel_size must either be a single int, or a tuple of two ints", kernel_size)
+def _windows(name, x, kernel_size, stride, padding, dilation, ceil_mode, dims=2):
+    """Check a 2-D (or 3-D) pooling's arguments with PyTorch's rules and messages; return its Windows."""
+    k = _tuple(name, "kernel_size must either be a single int, or a tuple of two ints", kernel_size, dims)
     if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0):
         s = k
     else:
-        s = _pair(name, "stride must either be omitted, a single int, or a tuple of two ints", stride)
-    p = _pair(name, "padding must either be a single int, or a tuple of two ints", padding)
-    d = _pair(name, "dilation must be either a single int, or a tuple of two ints", dilation)
-    if x.ndim not in (3, 4):
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        s = _tuple(name, "stride must either be omitted, a single int, or a tuple of two ints", stride, dims)
+    p = _tuple(name, "padding must either be a single int, or a tuple of two ints", padding, dims)
+    d = _tuple(name, "dilation must be either a single int, or a tuple of two ints", dilation, dims)
+    if x.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"non-empty {dims + 1}D or {dims + 2}D (batch mode) tensor expected for input")
     for kk, st, pp, dd in zip(k, s, p, d):
         if st == 0:
             raise RuntimeError("stride should not be zero")
@@ -118,27 +136,36 @@ def _windows(name, x, kernel_size, stride, padding, dilation, ceil_mode):
         if pp > ((kk - 1) * dd + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
                                f"kernel_size={kk} and dilation={dd}")
-    if k[0] <= 0 or k[1] <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
-    if s[0] <= 0 or s[1] <= 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
-    if d[0] <= 0 or d[1] <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} dilationW: {d[1]}")
-    if k[1] // 2 < p[1] or k[0] // 2 < p[0]:
-        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {p[1]}, "
-                           f"padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
-    size = x.shape[-2:]
+    if dims == 2:
+        if k[0] <= 0 or k[1] <= 0:
+            raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} kW: {k[1]}")
+        if s[0] <= 0 or s[1] <= 0:
+            raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
+        if d[0] <= 0 or d[1] <= 0:
+            raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} dilationW: {d[1]}")
+        if k[1] // 2 < p[1] or k[0] // 2 < p[0]:
+            raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {p[1]}, "
+                               f"padH = {p[0]}, kW = {k[1]}, kH = {k[0]}")
+    else:
+        if min(k) <= 0:
+            raise RuntimeError(f"kernel size should be greater than zero, but got kT: {k[0]} kH: {k[1]} kW: {k[2]}")
+        if min(s) <= 0:
+            raise RuntimeError(f"stride should be greater than zero, but got dT: {s[0]} dH: {s[1]} dW: {s[2]}")
+        if min(d) <= 0:
+            raise RuntimeError(f"dilation should be greater than zero, but got dilationT: {d[0]} dilationH: {d[1]} "
+                               f"dilationW: {d[2]}")
+    size = x.shape[-dims:]
     out = tuple(_out_size(n, kk, st, pp, dd, ceil_mode) for n, kk, st, pp, dd in zip(size, k, s, p, d))
-    if out[0] < 1 or out[1] < 1:
-        c = x.shape[-3]
-        raise RuntimeError(f"Given input size: ({c}x{size[0]}x{size[1]}). Calculated output size: "
-                           f"({c}x{out[0]}x{out[1]}). Output size is too small")
+    if min(out) < 1:
+        c = x.shape[-dims - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (c,) + size))}). Calculated output size: "
+                           f"({'x'.join(map(str, (c,) + out))}). Output size is too small")
     return Windows(size, k, s, p, d, out)
 
 
 def _lowest(dtype):
     """The padding value of max pooling: −∞, or the smallest integer for integer tensors."""
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+    return -np.inf if _dtype.is_float_array(dtype) else np.iinfo(dtype).min
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -147,7 +174,7 @@ def _lowest(dtype):
 def _window_max(padded, win):
     """y = the elementwise maximum of the KH·KW strided slices (NaN wins, as in PyTorch)."""
     xp = get_array_module(padded)
-    views = (win.view(padded, a, b) for a, b in win.offsets())
+    views = (win.view(padded, off) for off in win.offsets())
     y = next(views).copy()
     for v in views:
         xp.maximum(y, v, out=y)
@@ -161,39 +188,41 @@ def _winners(padded, y, win):
     xp = get_array_module(padded)
     offsets = win.offsets()
     masks, open_ = [], None  # open_: windows whose winner is not found yet
-    for n, (a, b) in enumerate(offsets):
-        hit = win.view(padded, a, b) == y
+    for n, off in enumerate(offsets):
+        hit = win.view(padded, off) == y
         if open_ is not None:
             hit &= open_
         if n < len(offsets) - 1:
             open_ = ~hit if open_ is None else open_ & ~hit
         masks.append(hit)
-    if y.dtype.kind == "f" and xp.isnan(y).any():
+    if _dtype.is_float_array(y.dtype) and xp.isnan(y).any():
         found = xp.zeros(y.shape, bool)
         for n in reversed(range(len(masks))):  # backwards: the last NaN of a window wins
-            a, b = offsets[n]
-            hit = xp.isnan(win.view(padded, a, b)) & ~found
+            hit = xp.isnan(win.view(padded, offsets[n])) & ~found
             masks[n] |= hit
             found |= hit
     return masks
 
 
 def _flat_indices(masks, win):
-    """PyTorch's ``return_indices``: the position of each window's maximum as h·W + w in the input."""
+    """PyTorch's ``return_indices``: the position of each window's maximum in the input, flattened over the
+    pooled dims (h·W + w in 2-D, (t·H + h)·W + w in 3-D)."""
     xp = get_array_module(masks[0])
-    (sh, sw), (ph, pw), (dh, dw), (oh, ow), w_in = win.s, win.p, win.d, win.out, win.size[1]
-    h = xp.zeros(masks[0].shape, np.int64)
-    w = xp.zeros(masks[0].shape, np.int64)
-    for (a, b), hit in zip(win.offsets(), masks):
-        xp.copyto(h, a * dh, where=hit)
-        xp.copyto(w, b * dw, where=hit)
-    h += (xp.arange(oh) * sh - ph)[:, None]
-    w += (xp.arange(ow) * sw - pw)[None, :]
-    return h * w_in + w
+    nd = len(win.k)
+    flat = 0
+    for i in range(nd):  # along dim i: the winning offset's cell, plus where the window starts
+        pos = xp.zeros(masks[0].shape, np.int64)
+        for off, hit in zip(win.offsets(), masks):
+            if off[i]:
+                xp.copyto(pos, off[i] * win.d[i], where=hit)
+        pos += (xp.arange(win.out[i]) * win.s[i] - win.p[i]).reshape((-1,) + (1,) * (nd - 1 - i))
+        flat = flat * win.size[i] + pos
+    return flat
 
 
 class MaxPool2d(Function):
-    """y[.., i, j] = max over the window's cells of x (the KH·KW strided slices, see the module docstring)."""
+    """y[.., i, j] = max over the window's cells of x (the KH·KW strided slices, see the module docstring);
+    3-D pooling uses it too (KD·KH·KW slices)."""
 
     saves = (0, -1)
 
@@ -212,8 +241,8 @@ class MaxPool2d(Function):
         masks = ctx.masks if ctx.masks is not None else _winners(ctx.padded, ctx.y, win)
         gx = xp.zeros(ctx.padded.shape, grad.dtype)
         finite = bool(xp.isfinite(grad).all())  # then grad · hit is exact (and much faster than np.where)
-        for (a, b), hit in zip(win.offsets(), masks):
-            view = win.view(gx, a, b)
+        for off, hit in zip(win.offsets(), masks):
+            view = win.view(gx, off)
             if not finite:  # inf · 0 would be NaN: keep a non-finite gradient off the losing cells
                 view += xp.where(hit, grad, grad.dtype.type(0))
             elif win.overlap:
@@ -237,6 +266,24 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     """
     x = input._array
     win = _windows("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+    if not return_indices:
+        return MaxPool2d.apply(input, win, None)
+    padded = win.pad(x, _lowest(x.dtype))
+    masks = _winners(padded, _window_max(padded, win), win)
+    return MaxPool2d.apply(input, win, masks), wrap(_flat_indices(masks, win))
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    """max_pool3d returning (values, indices)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """The maximum of each KD×KH×KW window of (N, C, D, H, W) or (C, D, H, W) input (the same slices as
+    max_pool2d, one per kernel offset (a, b, c)); indices are flat positions (t·H + h)·W + w in the input."""
+    x = input._array
+    win = _windows("max_pool3d", x, kernel_size, stride, padding, dilation, ceil_mode, dims=3)
     if not return_indices:
         return MaxPool2d.apply(input, win, None)
     padded = win.pad(x, _lowest(x.dtype))
@@ -297,7 +344,8 @@ def _window_counts(n, k, s, p, out, count_include_pad):
 
 
 class AvgPool2d(Function):
-    """y[.., i, j] = (Σ over the window's cells of x) / divisor[i, j], zero padding included in the sum."""
+    """y[.., i, j] = (Σ over the window's cells of x) / divisor[i, j], zero padding included in the sum (2-D and
+    3-D)."""
 
     saves = ()
 
@@ -306,11 +354,11 @@ class AvgPool2d(Function):
         xp = get_array_module(x)
         padded = win.pad(x, 0)
         total = None
-        for a, b in win.offsets():
-            v = win.view(padded, a, b)
+        for off in win.offsets():
+            v = win.view(padded, off)
             total = v.copy() if total is None else xp.add(total, v, out=total)
         ctx.win, ctx.divisor, ctx.padded_shape = win, divisor, padded.shape
-        if x.dtype.kind != "f":  # integer tensors: PyTorch divides with truncation
+        if not _dtype.is_float_array(x.dtype):  # integer tensors: PyTorch divides with truncation
             return xp.trunc(total / divisor).astype(x.dtype)
         return (total / divisor).astype(x.dtype, copy=False)
 
@@ -321,8 +369,8 @@ class AvgPool2d(Function):
         win = ctx.win
         g = (grad / ctx.divisor).astype(grad.dtype, copy=False)
         gx = xp.zeros(ctx.padded_shape, grad.dtype)
-        for a, b in win.offsets():
-            view = win.view(gx, a, b)
+        for off in win.offsets():
+            view = win.view(gx, off)
             view += g
         return win.unpad(gx), None, None
 
@@ -339,16 +387,34 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
         raise IndexError(f"Dimension out of range (expected to be in range of [{-max(x.ndim, 1)}, "
                          f"{max(x.ndim, 1) - 1}], but got -3)")
     win = _windows("avg_pool2d", x, kernel_size, stride, padding, 1, ceil_mode)
+    return AvgPool2d.apply(input, win, _divisor(x, win, count_include_pad, divisor_override))
+
+
+def _divisor(x, win, count_include_pad, divisor_override):
+    """What each window's sum is divided by: divisor_override, or the product over the pooled dims of the
+    cells each window counts along that dim (an outer product, shaped like one output map)."""
     if divisor_override is not None:
         if divisor_override == 0:
             raise RuntimeError("divisor must be not zero")
-        divisor = float(divisor_override)
-    else:
-        (h, w), (kh, kw), (sh, sw), (ph, pw), (oh, ow) = win.size, win.k, win.s, win.p, win.out
-        counts_h = _window_counts(h, kh, sh, ph, oh, count_include_pad)
-        counts_w = _window_counts(w, kw, sw, pw, ow, count_include_pad)
-        divisor = (counts_h[:, None] * counts_w[None, :]).astype(x.dtype if x.dtype.kind == "f" else np.float64)
-    return AvgPool2d.apply(input, win, divisor)
+        return float(divisor_override)
+    divisor = np.ones((), np.int64)
+    for n, k, s, p, o in zip(win.size, win.k, win.s, win.p, win.out):
+        divisor = np.multiply.outer(divisor, _window_counts(n, k, s, p, o, count_include_pad))
+    return divisor.astype(x.dtype if _dtype.is_float_array(x) else np.float64)
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """The mean of each KD×KH×KW window of (N, C, D, H, W) or (C, D, H, W) input (see avg_pool2d)."""
+    x = input._array
+    if x.ndim not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    k = _tuple("avg_pool3d", "kernel_size must be a single int, or a tuple of two ints", kernel_size, 3)
+    if any(n < kk for n, kk in zip(x.shape[-3:], k)):  # PyTorch checks the unpadded input here
+        (t, h, w), (kt, kh, kw) = x.shape[-3:], k
+        raise RuntimeError(f"input image (T: {t} H: {h} W: {w}) smaller than kernel size (kT: {kt} kH: {kh} kW: {kw})")
+    win = _windows("avg_pool3d", x, k, stride, padding, 1, ceil_mode, dims=3)
+    return AvgPool2d.apply(input, win, _divisor(x, win, count_include_pad, divisor_override))
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -479,7 +545,8 @@ def _window_sum_backward(grad, dim, n, o):
 
 def _check_adaptive(name, x, dims):
     if x.ndim not in (dims + 1, dims + 2):
-        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got {list(x.shape)}")
+        colon = ":" if dims == 3 else ""
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got{colon} {list(x.shape)}")
 
 
 def _check_1d(name, x):
@@ -510,49 +577,74 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 def _adaptive_argmax(x, out):
-    """For each adaptive window of the last two dims, the flat position h·W + w of its maximum: the first
-    one in scan order, or the last NaN (PyTorch's rule). A loop over the offsets (t, u) inside a window."""
+    """For each adaptive window of the last len(out) dims, the flat position of its maximum (h·W + w in 2-D):
+    the first one in scan order, or the last NaN (PyTorch's rule). A loop over the offsets inside a window."""
     xp = get_array_module(x)
-    (h, w), (oh, ow) = x.shape[-2:], out
-    start_h, end_h = _adaptive_ranges(h, oh)
-    start_w, end_w = _adaptive_ranges(w, ow)
+    nd = len(out)
+    size = x.shape[-nd:]
+    ranges = [_adaptive_ranges(n, o) for n, o in zip(size, out)]
+    longest = [range(int((end - start).max())) for start, end in ranges]
     best = index = None
-    for t in range(int((end_h - start_h).max())):
-        for u in range(int((end_w - start_w).max())):
-            rows, cols = xp.minimum(start_h + t, end_h - 1), xp.minimum(start_w + u, end_w - 1)
-            v = x[..., rows[:, None], cols[None, :]]
-            flat = xp.broadcast_to(rows[:, None] * w + cols[None, :], v.shape)
-            if best is None:
-                best, index = v.copy(), flat.copy()
-                continue
-            inside = ((start_h + t < end_h)[:, None] & (start_w + u < end_w)[None, :])
-            better = inside & ((v > best) | xp.isnan(v))
-            best = xp.where(better, v, best)
-            index = xp.where(better, flat, index)
+    for offset in itertools.product(*longest):
+        # along dim i, window j reads cell min(start_j + t, end_j − 1), shaped to broadcast over the others
+        cells, inside, flat = [], True, 0
+        for i, ((start, end), t) in enumerate(zip(ranges, offset)):
+            shape = (1,) * i + (-1,) + (1,) * (nd - 1 - i)
+            cells.append(xp.minimum(start + t, end - 1).reshape(shape))
+            inside = inside & (start + t < end).reshape(shape)
+            flat = flat * size[i] + cells[-1]
+        v = x[(Ellipsis,) + tuple(cells)]
+        flat = xp.broadcast_to(flat, v.shape)
+        if best is None:
+            best, index = v.copy(), flat.copy()
+            continue
+        better = inside & ((v > best) | xp.isnan(v))
+        best = xp.where(better, v, best)
+        index = xp.where(better, flat, index)
     return index
 
 
 class TakeFlat(Function):
-    """y[.., i, j] = x[.., index[.., i, j]] with x's last two dims read as one (h·W + w)."""
+    """y[.., i, j] = x[.., index[.., i, j]] with x's last ``nd`` dims read as one (h·W + w for nd = 2)."""
 
     saves = ()
 
     @staticmethod
-    def forward(ctx, x, index):
+    def forward(ctx, x, index, nd=2):
         xp = get_array_module(x)
-        ctx.shape, ctx.index = x.shape, index
-        flat = x.reshape(x.shape[:-2] + (-1,))
-        return xp.take_along_axis(flat, index.reshape(index.shape[:-2] + (-1,)), -1).reshape(index.shape)
+        ctx.shape, ctx.index, ctx.nd = x.shape, index, nd
+        flat = x.reshape(x.shape[:-nd] + (-1,))
+        return xp.take_along_axis(flat, index.reshape(index.shape[:-nd] + (-1,)), -1).reshape(index.shape)
 
     @staticmethod
     def backward(ctx, grad):
         # dL/dx[k] = Σ over the outputs that read position k of dL/dy (overlapping windows may share one)
         xp = get_array_module(grad)
-        shape, index = ctx.shape, ctx.index
-        rows = math.prod(shape[:-2])
-        gx = xp.zeros((rows, shape[-2] * shape[-1]), grad.dtype)
+        shape, index, nd = ctx.shape, ctx.index, ctx.nd
+        rows = math.prod(shape[:-nd])
+        gx = xp.zeros((rows, math.prod(shape[-nd:])), grad.dtype)
         xp.add.at(gx, (xp.arange(rows)[:, None], index.reshape(rows, -1)), grad.reshape(rows, -1))
-        return gx.reshape(shape), None
+        return gx.reshape(shape), None, None
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
+    """adaptive_max_pool3d returning (values, indices)."""
+    return adaptive_max_pool3d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max pooling to a fixed (od, oh, ow) output over (N, C, D, H, W) or (C, D, H, W) input; None keeps a dim.
+
+    ``return_indices`` also gives the flat position (t·H + h)·W + w of each maximum in the input."""
+    x = input._array
+    _check_adaptive("adaptive_max_pool3d", x, 3)
+    out = _output_size("adaptive_max_pool3d", x, output_size, 3)
+    if x.size == 0 or 0 in out:
+        index = get_array_module(x).zeros(x.shape[:-3] + out, np.int64)
+    else:
+        index = _adaptive_argmax(x, out).astype(np.int64, copy=False)
+    y = TakeFlat.apply(input, index, 3)
+    return (y, wrap(index)) if return_indices else y
 
 
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
@@ -572,7 +664,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         index = get_array_module(x).zeros(x.shape[:-2] + out, np.int64)
     else:
         index = _adaptive_argmax(x, out).astype(np.int64, copy=False)
-    y = TakeFlat.apply(input, index)
+    y = TakeFlat.apply(input, index, 2)
     return (y, wrap(index)) if return_indices else y
 
 
@@ -590,6 +682,81 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
     if return_indices:
         return y.squeeze(-2), index.squeeze(-2)
     return y.squeeze(-2)
+
+
+# ---------------------------------------------------------------------------------------------------
+# max unpooling: put each value back where max pooling found it
+# ---------------------------------------------------------------------------------------------------
+class MaxUnpool(Function):
+    """y (.., *out) zeros except y.flat[index] = x: the flat positions a max pooling's ``return_indices`` gave."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, x, index, out):
+        xp = get_array_module(x)
+        nd = len(out)
+        lead = x.shape[:-nd]
+        rows = math.prod(lead)
+        y = xp.zeros((rows, math.prod(out)), x.dtype)
+        flat_index = index.reshape(rows, -1)
+        y[xp.arange(rows)[:, None], flat_index] = x.reshape(rows, -1)
+        ctx.index, ctx.x_shape = flat_index, x.shape
+        return y.reshape(lead + tuple(out))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx = dL/dy read back at the position each value was put
+        xp = get_array_module(grad)
+        g = grad.reshape(ctx.index.shape[0], -1)
+        return xp.take_along_axis(g, ctx.index, -1).reshape(ctx.x_shape), None, None
+
+
+def _max_unpool(name, dims, input, indices, kernel_size, stride, padding, output_size):
+    x = input._array
+    if x.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}: Expected {dims + 1}D or {dims + 2}D tensor, but got {list(x.shape)}")
+    k = _tuple(name, "kernel_size must be an int or a tuple of ints", kernel_size, dims)
+    s = k if stride is None else _tuple(name, "stride must be an int or a tuple of ints", stride, dims)
+    p = _tuple(name, "padding must be an int or a tuple of ints", padding, dims)
+    default = tuple((n - 1) * st - 2 * pp + kk for n, st, pp, kk in zip(x.shape[-dims:], s, p, k))
+    if output_size is None:
+        out = default
+    else:  # PyTorch accepts the spatial sizes with or without the leading dims
+        out = tuple(output_size)[-dims:] if len(output_size) in (dims + 1, dims + 2) else tuple(output_size)
+        if len(out) != dims:
+            raise ValueError(f"output_size should be a sequence containing {dims} or {dims + 2} elements, but it has a "
+                             f"length of '{len(output_size)}'")
+        for d, (size, lo, st) in enumerate(zip(out, default, s)):
+            if not lo - st < size < lo + st:
+                raise ValueError(f'invalid output_size "{tuple(out)}" (dim {d} must be between {lo - st} and '
+                                 f'{lo + st})')
+    if tuple(indices.shape) != tuple(x.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(x.shape)}) but "
+                           f"got indices tensor with shape: {list(indices.shape)}")
+    index = indices._array.astype(np.int64, copy=False)
+    cells = math.prod(out)
+    if index.size and (index.min() < 0 or index.max() >= cells):
+        bad = int(index.max()) if index.max() >= cells else int(index.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                           f"{'x'.join(map(str, out))}")
+    return MaxUnpool.apply(input, index, out)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d: (N, C, L) values back at their indices, zeros elsewhere."""
+    return _max_unpool("max_unpool1d", 1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: each value back at its flat index h·W + w, zeros elsewhere; the output
+    size is (H − 1)·stride − 2·padding + kernel_size unless ``output_size`` says otherwise."""
+    return _max_unpool("max_unpool2d", 2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d (flat indices (t·H + h)·W + w)."""
+    return _max_unpool("max_unpool3d", 3, input, indices, kernel_size, stride, padding, output_size)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from ...ops import activation as F
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
+__all__ = ["Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
            "Softplus", "Softsign", "Softmax", "LogSoftmax", "Softmin", "Hardtanh", "Hardsigmoid", "Hardswish",
            "Tanhshrink", "PReLU", "Threshold", "LogSigmoid", "Hardshrink", "Softshrink", "Step"]
 
@@ -87,6 +87,22 @@ class LeakyReLU(Module):
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}" + _inplace_text(self.inplace)
+
+
+class RReLU(Module):
+    """x if x > 0 else a · x, a ~ U(lower, upper) per element in training, (lower + upper) / 2 in evaluation"""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + _inplace_text(self.inplace)
 
 
 class ELU(Module):

@@ -1,4 +1,4 @@
-"""Convolution layers: Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d (the math is in ``ops/conv.py``).
+"""Convolution layers: Conv1d/2d/3d, ConvTranspose1d/2d/3d (the math is in ``ops/conv.py``).
 
 Weights have PyTorch's shapes: (out_channels, in_channels/groups, *kernel_size) for a convolution and
 (in_channels, out_channels/groups, *kernel_size) for a transposed one. They start as kaiming_uniform_(a=√5),
@@ -16,7 +16,7 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
@@ -115,7 +115,7 @@ class _Conv(_ConvNd):
                          False, (0,) * n, groups, bias, padding_mode, device, dtype)
 
     def _conv_forward(self, input, weight, bias):
-        f = _conv.conv2d if self._dims == 2 else _conv.conv1d
+        f = {1: _conv.conv1d, 2: _conv.conv2d, 3: _conv.conv3d}[self._dims]
         if self.padding_mode != "zeros":
             from .. import functional as F
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
@@ -137,6 +137,13 @@ class Conv2d(_Conv):
     (C_out, C_in/groups, KH, KW). H_out = ⌊(H + 2·padding − dilation·(KH − 1) − 1) / stride⌋ + 1."""
 
     _dims = 2
+
+
+class Conv3d(_Conv):
+    """3-D convolution: (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out); weight
+    (C_out, C_in/groups, KD, KH, KW)."""
+
+    _dims = 3
 
 
 class _ConvTranspose(_ConvNd):
@@ -175,7 +182,7 @@ class _ConvTranspose(_ConvNd):
         return tuple(size - lo for size, lo in zip(output_size, min_sizes))
 
     def forward(self, input, output_size=None):
-        f = _conv.conv_transpose2d if self._dims == 2 else _conv.conv_transpose1d
+        f = {1: _conv.conv_transpose1d, 2: _conv.conv_transpose2d, 3: _conv.conv_transpose3d}[self._dims]
         output_padding = self._output_padding(input, output_size)
         return f(input, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                  self.dilation)
@@ -192,3 +199,10 @@ class ConvTranspose2d(_ConvTranspose):
     H_out = (H − 1)·stride − 2·padding + dilation·(KH − 1) + output_padding + 1."""
 
     _dims = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """Transposed 3-D convolution: (N, C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out); weight
+    (C_in, C_out/groups, KD, KH, KW)."""
+
+    _dims = 3

@@ -68,6 +68,34 @@ def _run_direction(step, x, state, w_ih, w_hh, b_ih, b_hh, fold_bias, reverse, t
     return states, state
 
 
+def run_layers(mode, x, states, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+    """The multi-layer recurrence shared by nn.RNN/LSTM/GRU and torch.lstm & co.: ``params[k]`` holds
+    (w_ih, w_hh[, b_ih, b_hh]) of (layer, direction) k = layer · directions + direction, ``states[k]`` its
+    initial state ((2, B, H) for an LSTM). Returns (the last layer's output sequence, [final state per k])."""
+    step = _STEPS[mode]
+    lstm = mode == "LSTM"
+    time_dim = 1 if batch_first else 0
+    directions = 2 if bidirectional else 1
+    finals = []
+    for layer in range(num_layers):
+        outputs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            w_ih, w_hh = params[k][0], params[k][1]
+            b_ih, b_hh = (params[k][2], params[k][3]) if has_biases else (None, None)
+            seq, last = _run_direction(step, x, states[k], w_ih, w_hh, b_ih, b_hh, mode != "GRU",
+                                       direction == 1, time_dim)
+            if lstm:  # states (2, B, H) stacked to (2, T, B, H) or (2, B, T, H); the h part is [0]
+                outputs.append(_shape.stack(seq, time_dim + 1)[0])
+            else:
+                outputs.append(_shape.stack(seq, time_dim))
+            finals.append(last)
+        x = outputs[0] if directions == 1 else _shape.cat(outputs, -1)
+        if dropout and train and layer < num_layers - 1:
+            x = _dropout.dropout(x, dropout, True)
+    return x, finals
+
+
 class RNNBase(Module):
     """The machinery shared by RNN, LSTM and GRU: parameters, checks and the loop over layers."""
 
@@ -168,29 +196,9 @@ class RNNBase(Module):
     def _run(self, x, states):
         """Run all layers over x (T, B, in) — or (B, T, in) — from the initial state of each (layer,
         direction); returns (the last layer's output sequence, [final state of each (layer, direction)])."""
-        step = _STEPS[self.mode]
-        lstm = self.mode == "LSTM"
-        time_dim = 1 if self.batch_first else 0
-        directions = 2 if self.bidirectional else 1
-        finals = []
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                params = [getattr(self, name) for name in self._all_weights[k]]
-                w_ih, w_hh = params[0], params[1]
-                b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
-                seq, last = _run_direction(step, x, states[k], w_ih, w_hh, b_ih, b_hh, self.mode != "GRU",
-                                           direction == 1, time_dim)
-                if lstm:  # states (2, B, H) stacked to (2, T, B, H) or (2, B, T, H); the h part is [0]
-                    outputs.append(_shape.stack(seq, time_dim + 1)[0])
-                else:
-                    outputs.append(_shape.stack(seq, time_dim))
-                finals.append(last)
-            x = outputs[0] if directions == 1 else _shape.cat(outputs, -1)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = _dropout.dropout(x, self.dropout, True)
-        return x, finals
+        params = [[getattr(self, name) for name in names] for names in self._all_weights]
+        return run_layers(self.mode, x, states, params, self.bias, self.num_layers, self.dropout, self.training,
+                          self.bidirectional, self.batch_first)
 
     def _initial_states(self, hx, input, lstm):
         """The initial state of each (layer, direction): hx[k] ((h0[k], c0[k]) stacked for an LSTM)."""
