@@ -1,6 +1,4 @@
 """Categorical(probs or logits): an index in {0, ..., K−1} drawn with the probabilities in the last dim."""
-import numpy as np
-
 import glasstorch as torch
 from . import constraints
 from .distribution import Distribution
@@ -93,7 +91,7 @@ class Categorical(Distribution):
 
     def entropy(self):
         # H = −Σ p log p  (logits clamped to the dtype's min so that 0·(−inf) does not give NaN)
-        min_real = float(np.finfo(self.logits.dtype.numpy_dtype).min)
+        min_real = torch.finfo(self.logits.dtype).min
         logits = torch.clamp(self.logits, min=min_real)
         p_log_p = logits * self.probs
         return -p_log_p.sum(-1)

@@ -4,14 +4,14 @@
 where the event satisfies the constraint. Distributions use them to validate their arguments (``arg_constraints``)
 and the values given to ``log_prob`` (``support``) when ``validate_args`` is on.
 """
-import numpy as np
 
 import glasstorch as torch
 
 __all__ = ["Constraint", "boolean", "cat", "corr_cholesky", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "independent", "integer_interval", "interval", "half_open_interval", "is_dependent",
-           "less_than", "lower_cholesky", "lower_triangular", "multinomial", "nonnegative", "nonnegative_integer",
-           "one_hot", "positive", "positive_semidefinite", "positive_definite", "positive_integer", "real",
+           "less_than", "lower_cholesky", "lower_triangular", "MixtureSameFamilyConstraint", "multinomial",
+           "nonnegative", "nonnegative_integer", "one_hot", "positive", "positive_semidefinite", "positive_definite",
+           "positive_integer", "real",
            "real_vector", "simplex", "square", "stack", "symmetric", "unit_interval"]
 
 
@@ -104,6 +104,34 @@ class _IndependentConstraint(Constraint):
 
     def __repr__(self):
         return f"{self.__class__.__name__[1:]}({repr(self.base_constraint)}, {self.reinterpreted_batch_ndims})"
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The support of a MixtureSameFamily: the component's constraint, checked with the component dim put back
+    (a value is valid if it is valid for every component)."""
+
+    def __init__(self, base_constraint):
+        assert isinstance(base_constraint, Constraint)
+        self.base_constraint = base_constraint
+        super().__init__()
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        if value.dim() < self.event_dim:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        num_dim_to_keep = value.dim() - self.event_dim
+        return result.reshape(tuple(result.shape[:num_dim_to_keep]) + (-1,)).all(-1)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({repr(self.base_constraint)})"
 
 
 class _Boolean(Constraint):
@@ -307,7 +335,7 @@ class _CorrCholesky(Constraint):
     event_dim = 2
 
     def check(self, value):
-        tol = float(np.finfo(value.dtype.numpy_dtype).eps) * value.shape[-1] * 10
+        tol = torch.finfo(value.dtype).eps * value.shape[-1] * 10
         row_norm = value.detach().pow(2).sum(-1).sqrt()
         unit_row_norm = (row_norm - 1.0).abs().le(tol).all(-1)
         return _LowerCholesky().check(value) & unit_row_norm
@@ -339,24 +367,17 @@ class _PositiveSemidefinite(_Symmetric):
         sym_check = super().check(value)
         if not sym_check.all():
             return sym_check
-        eigenvalues = np.linalg.eigvalsh(value.detach().numpy())
-        return torch.from_numpy(np.ascontiguousarray((eigenvalues >= 0).all(-1)))
+        return torch.linalg.eigvalsh(value.detach()).ge(0).all(-1)
 
 
 class _PositiveDefinite(_Symmetric):
-    """Symmetric matrices whose Cholesky factorization succeeds (PyTorch: cholesky_ex(value).info == 0)."""
+    """Symmetric matrices whose Cholesky factorization succeeds (cholesky_ex(value).info == 0)."""
 
     def check(self, value):
         sym_check = super().check(value)
         if not sym_check.all():
             return sym_check
-        a = value.detach().numpy()
-        try:  # one batched factorization: all succeed, or NumPy raises and we look at the eigenvalues
-            np.linalg.cholesky(a)
-            ok = np.ones(a.shape[:-2], dtype=bool)
-        except np.linalg.LinAlgError:
-            ok = np.linalg.eigvalsh(a).min(-1) > 0
-        return torch.from_numpy(np.ascontiguousarray(ok))
+        return torch.linalg.cholesky_ex(value.detach()).info.eq(0)
 
 
 class _Cat(Constraint):

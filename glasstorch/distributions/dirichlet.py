@@ -4,7 +4,6 @@ import glasstorch.nn.functional as F
 from . import constraints
 from ._ops import standard_gamma
 from .exp_family import ExponentialFamily
-from .utils import xlogy
 
 __all__ = ["Dirichlet"]
 
@@ -46,7 +45,7 @@ class Dirichlet(ExponentialFamily):
         # Σ (α_i − 1) log x_i + lgamma(Σ α_i) − Σ lgamma(α_i)
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration - 1.0, value).sum(-1) + torch.lgamma(self.concentration.sum(-1))
+        return (torch.xlogy(self.concentration - 1.0, value).sum(-1) + torch.lgamma(self.concentration.sum(-1))
                 - torch.lgamma(self.concentration).sum(-1))
 
     @property

@@ -21,7 +21,7 @@ class Exponential(ExponentialFamily):
 
     @property
     def mode(self):
-        return torch.zeros(tuple(self.rate.shape), dtype=self.rate.dtype)
+        return torch.zeros_like(self.rate)
 
     @property
     def stddev(self):

@@ -1,11 +1,9 @@
 """Gamma(concentration α, rate β): density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0."""
-import numpy as np
-
 import glasstorch as torch
 from . import constraints
-from ._ops import gammainc, standard_gamma
+from ._ops import standard_gamma
 from .exp_family import ExponentialFamily
-from .utils import _is_number, broadcast_all, xlogy
+from .utils import _is_number, broadcast_all
 
 __all__ = ["Gamma"]
 
@@ -53,7 +51,7 @@ class Gamma(ExponentialFamily):
     def rsample(self, sample_shape=torch.Size()):
         shape = tuple(self._extended_shape(sample_shape))
         value = standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
-        tiny = float(np.finfo(value.dtype.numpy_dtype).tiny)
+        tiny = torch.finfo(value.dtype).tiny
         return value + (value.clamp(min=tiny) - value).detach()  # never exactly 0; the gradient is untouched
 
     def log_prob(self, value):
@@ -61,8 +59,8 @@ class Gamma(ExponentialFamily):
         value = torch.as_tensor(value, dtype=self.rate.dtype)
         if self._validate_args:
             self._validate_sample(value)
-        return (xlogy(self.concentration, self.rate) + xlogy(self.concentration - 1, value) - self.rate * value
-                - torch.lgamma(self.concentration))
+        return (torch.xlogy(self.concentration, self.rate) + torch.xlogy(self.concentration - 1, value)
+                - self.rate * value - torch.lgamma(self.concentration))
 
     def entropy(self):
         return (self.concentration - torch.log(self.rate) + torch.lgamma(self.concentration)
@@ -78,4 +76,4 @@ class Gamma(ExponentialFamily):
     def cdf(self, value):
         if self._validate_args:
             self._validate_sample(value)
-        return gammainc(self.concentration, self.rate * value)
+        return torch.special.gammainc(self.concentration, self.rate * value)

@@ -1,6 +1,4 @@
 """Geometric(probs or logits): the number of failures k = 0, 1, ... before the first success, p(1 − p)^k."""
-import numpy as np
-
 import glasstorch as torch
 import glasstorch.nn.functional as F
 from . import constraints
@@ -49,7 +47,7 @@ class Geometric(Distribution):
 
     @property
     def mode(self):
-        return torch.zeros(tuple(self.probs.shape), dtype=self.probs.dtype)
+        return torch.zeros_like(self.probs)
 
     @property
     def variance(self):
@@ -66,7 +64,7 @@ class Geometric(Distribution):
     def sample(self, sample_shape=torch.Size()):
         # inverse CDF: k = floor(log u / log(1 − p)), u ~ U(tiny, 1)
         shape = tuple(self._extended_shape(sample_shape))
-        tiny = float(np.finfo(self.probs.dtype.numpy_dtype).tiny)
+        tiny = torch.finfo(self.probs.dtype).tiny
         with torch.no_grad():
             u = torch.empty(shape, dtype=self.probs.dtype).uniform_(tiny, 1)
             return (u.log() / (-self.probs).log1p()).floor()

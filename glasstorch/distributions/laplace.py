@@ -1,6 +1,4 @@
 """Laplace(loc, scale): density exp(−|x − loc|/scale) / (2·scale)."""
-import numpy as np
-
 import glasstorch as torch
 from . import constraints
 from .distribution import Distribution
@@ -48,7 +46,7 @@ class Laplace(Distribution):
 
     def rsample(self, sample_shape=torch.Size()):
         shape = self._extended_shape(sample_shape)
-        eps = float(np.finfo(self.loc.dtype.numpy_dtype).eps)
+        eps = torch.finfo(self.loc.dtype).eps
         u = torch.empty(tuple(shape), dtype=self.loc.dtype).uniform_(eps - 1, 1)
         return self.loc - self.scale * u.sign() * torch.log1p(-u.abs())
 

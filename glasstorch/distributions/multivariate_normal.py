@@ -2,13 +2,12 @@
 vectors, parameterized by exactly one of Σ, Σ⁻¹ or the lower Cholesky factor L of Σ = L Lᵀ.
 
 Everything is computed from L: rsample = loc + L ε, log_prob uses ‖L⁻¹(x − loc)‖² and log det Σ = 2 Σ log L_ii.
-The Cholesky factorization and the triangular solves are the ops in _ops.py.
+The Cholesky factorization and the triangular solves are glasstorch.linalg's.
 """
 import math
 
 import glasstorch as torch
 from . import constraints
-from ._ops import cholesky, solve_triangular
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 
@@ -22,15 +21,15 @@ def _batch_mv(bmat, bvec):
 
 def _batch_mahalanobis(bL, bx):
     """xᵀ (L Lᵀ)⁻¹ x = ‖L⁻¹ x‖², with L's batch dims broadcast against x's."""
-    return solve_triangular(bL, bx.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
+    return torch.linalg.solve_triangular(bL, bx.unsqueeze(-1), upper=False).squeeze(-1).pow(2).sum(-1)
 
 
 def _precision_to_scale_tril(P):
     """The lower Cholesky factor of P⁻¹ without inverting P: flip P, factor it, flip back, invert a triangle."""
-    Lf = cholesky(torch.flip(P, (-2, -1)))
+    Lf = torch.linalg.cholesky(torch.flip(P, (-2, -1)))
     L_inv = torch.transpose(torch.flip(Lf, (-2, -1)), -2, -1)
     Id = torch.eye(P.shape[-1], dtype=P.dtype)
-    return solve_triangular(L_inv, Id, upper=False)
+    return torch.linalg.solve_triangular(L_inv, Id, upper=False)
 
 
 class MultivariateNormal(Distribution):
@@ -68,7 +67,7 @@ class MultivariateNormal(Distribution):
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
         elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = cholesky(covariance_matrix)
+            self._unbroadcasted_scale_tril = torch.linalg.cholesky(covariance_matrix)
         else:
             self._unbroadcasted_scale_tril = _precision_to_scale_tril(precision_matrix)
 
@@ -103,10 +102,8 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        # Σ⁻¹ = L⁻ᵀ L⁻¹ (PyTorch: cholesky_inverse(L))
-        L = self._unbroadcasted_scale_tril
-        L_inv = solve_triangular(L, torch.eye(L.shape[-1], dtype=L.dtype), upper=False)
-        return torch.matmul(L_inv.mT, L_inv).expand(self._matrix_shape())
+        # Σ⁻¹ = L⁻ᵀ L⁻¹
+        return torch.cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def mean(self):

@@ -1,17 +1,14 @@
 """Poisson(rate): counts k = 0, 1, 2, ... with probability rate^k e^(−rate) / k!."""
-import numpy as np
-
 import glasstorch as torch
-from .. import random as _random
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _is_number, broadcast_all, xlogy
+from .utils import _is_number, broadcast_all
 
 __all__ = ["Poisson"]
 
 
 class Poisson(ExponentialFamily):
-    """Poisson(rate). sample draws with NumPy's Poisson sampler on glasstorch's generator (not PyTorch's numbers)."""
+    """Poisson(rate). sample is torch.poisson (glasstorch's generator: not PyTorch's numbers for a seed)."""
 
     arg_constraints = {"rate": constraints.nonnegative}
     support = constraints.nonnegative_integer
@@ -43,16 +40,15 @@ class Poisson(ExponentialFamily):
 
     def sample(self, sample_shape=torch.Size()):
         shape = tuple(self._extended_shape(sample_shape))
-        rate = np.broadcast_to(self.rate.detach().numpy(), shape)
-        counts = _random._rng(None).poisson(rate)
-        return torch.from_numpy(np.ascontiguousarray(counts.astype(rate.dtype)))
+        with torch.no_grad():
+            return torch.poisson(self.rate.expand(shape))
 
     def log_prob(self, value):
         # k log λ − λ − lgamma(k + 1)
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        return xlogy(value, rate) - rate - (value + 1).lgamma()
+        return torch.xlogy(value, rate) - rate - (value + 1).lgamma()
 
     @property
     def _natural_params(self):

@@ -68,13 +68,6 @@ def probs_to_logits(probs, is_binary=False):
     return torch.log(ps_clamped)
 
 
-def xlogy(x, y):
-    """x · log(y), 0 where x == 0 (gradients stay finite there: log is taken of 1 in those places)."""
-    zero = x == 0
-    safe_y = torch.where(zero, 1.0, y)
-    return torch.where(zero, 0.0, x * torch.log(safe_y))
-
-
 class lazy_property:
     """A property computed on first access and then stored on the instance (PyTorch's lazy_property):
     ``Bernoulli(probs=p).logits`` is made from probs the first time it is read."""
