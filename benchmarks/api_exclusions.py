@@ -20,6 +20,8 @@ _NESTED = "nested (jagged) tensors"
 _REMOVED = "removed from PyTorch 2 (calling it raises there too)"
 _SYNCBN = "SyncBatchNorm's CUDA kernels (batch_norm_stats, batch_norm_gather_stats ...)"
 _SMALL_DTYPES = ("8-bit and 4-bit floats, sub-byte integers and bit types: NumPy has no such dtypes")
+_IMPORTED = ("names PyTorch's module imports for itself (typing, functools, collections, torch.overrides) or "
+             "keeps for its docstrings: not part of the namespace's API")
 _INTERNAL = "PyTorch build and process internals (not part of its user API)"
 
 EXCLUDED = {
@@ -81,6 +83,21 @@ EXCLUDED = {
     "torch.special": [
         (r"Tensor|common_args|multi_dim_common", "names torch/special/__init__.py imports or builds for its "
          "docstrings, not functions of torch.special"),
+    ],
+    "torch.nn.functional": [
+        (r"BroadcastingList\d|Callable|DType|Optional|ScalingType|SwizzleType|TYPE_CHECKING|Tensor|"
+         r"assert_int_or_pair|boolean_dispatch|handle_torch_function|has_torch_function\w*|"
+         r"reproducibility_notes|sparse_support_notes|tf32_notes|GRID_SAMPLE_\w+", _IMPORTED),
+    ],
+    "torch.nn.init": [
+        (r"Callable|Literal|ParamSpec|Tensor|TypeVar", _IMPORTED),
+    ],
+    "torch.optim.lr_scheduler": [
+        (r"Any|Literal|Self|SupportsFloat|TYPE_CHECKING|Tensor|TypedDict|annotations|cast|inf|override|partial|"
+         r"ref|wraps", _IMPORTED),
+    ],
+    "torch.autograd": [
+        (r"Mapping|Sequence|cast|overload|handle_torch_function|has_torch_function|is_tensor_like", _IMPORTED),
     ],
     "torch.fft": [
         (r"\w+", _COMPLEX + " (the Fourier transforms return complex tensors)"),
