@@ -270,12 +270,17 @@ def get_num_threads():
 
 
 def set_num_threads(int):
-    """Record the intra-op thread count. glasstorch's parallel work is NumPy's BLAS (matmul, linalg), which
-    chooses its threads itself (OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS, read when NumPy is
-    imported): the value is kept for get_num_threads but does not change them."""
+    """Set the intra-op thread count. glasstorch's parallel work is NumPy's BLAS (matmul, linalg): its thread
+    pool is limited to ``int`` threads through ``threadpoolctl`` (a dependency), as PyTorch limits its own.
+    (Should threadpoolctl be missing, the value is only kept for get_num_threads.)"""
     if not isinstance(int, numbers_Integral) or int <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _threads["intra"] = int
+    try:
+        import threadpoolctl
+    except ImportError:
+        return
+    threadpoolctl.threadpool_limits(limits=int, user_api="blas")  # applies until changed again
 
 
 def get_num_interop_threads():

@@ -85,11 +85,96 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, gen_non_contig_grad_outputs=False,
+                  raise_exception=True, nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
+                  check_batched_grad=False, check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
+                  masked=False):
+    """Checks second derivatives, which need double backward (create_graph=True): not in glasstorch."""
+    raise NotImplementedError("glasstorch has no double backward (create_graph=True), which gradgradcheck "
+                              "needs; gradcheck checks first derivatives")
+
+
+_multithreading = [True]
+
+
+class set_multithreading_enabled:
+    """Whether the backward engine may use threads (a context manager or a call, as PyTorch's). glasstorch's
+    engine runs in the calling thread always; the flag is kept for is_multithreading_enabled()."""
+
+    def __init__(self, mode):
+        self.prev = _multithreading[0]
+        _multithreading[0] = bool(mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        _multithreading[0] = self.prev
+        return False
+
+
+def is_multithreading_enabled():
+    return _multithreading[0]
+
+
+def is_view_replay_enabled():
+    """False: glasstorch does not replay views (PyTorch's default too)."""
+    return False
+
+
+def kineto_available():
+    """False: glasstorch's profiler is its own (glass.profile), not Kineto."""
+    return False
+
+
+class enforce_grad_layout_policy:
+    """(PyTorch's switch for the memory layout of accumulated .grad): glasstorch's .grad is always a fresh
+    contiguous array; the switch (a context manager) is accepted and changes nothing."""
+
+    def __init__(self, enabled=True):
+        self.enabled = enabled
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class SavedTensor:
+    """(PyTorch's type of the objects in ``grad_fn._raw_saved_*``): glasstorch exposes saved values as tensors
+    (``grad_fn._saved_self``), so no SavedTensor is ever made; the name exists for isinstance checks."""
+
+
+class NestedIOFunction(Function):
+    """PyTorch's legacy Function with nested inputs (deprecated there): not supported in glasstorch."""
+
+    def __init__(self, *args, **kwargs):
+        raise NotImplementedError("glasstorch does not support the legacy NestedIOFunction: subclass "
+                                  "torch.autograd.Function with static forward/backward")
+
+
+from . import function, grad_mode, anomaly, engine, graph, variable, functional, forward_ad  # noqa: E402
+from .variable import Variable  # noqa: E402
+anomaly_mode = anomaly  # PyTorch's name for the module of detect_anomaly / set_detect_anomaly
+
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "is_grad_enabled", "gradcheck", "numerical_grad", "numerical_jacobian", "GradcheckError",
-           "detect_anomaly", "set_detect_anomaly"]
+           "detect_anomaly", "set_detect_anomaly", "Variable", "gradgradcheck", "set_multithreading_enabled",
+           "is_multithreading_enabled", "is_view_replay_enabled", "kineto_available", "enforce_grad_layout_policy",
+           "SavedTensor", "NestedIOFunction", "graph", "variable", "functional", "profiler", "forward_ad",
+           "function", "grad_mode", "anomaly_mode"]
 
 
 from .._missing import missing_api  # noqa: E402
 
-__getattr__ = missing_api(__name__)  # names the PyTorch API glasstorch lacks
+_missing = missing_api(__name__)  # names the PyTorch API glasstorch lacks
+
+
+def __getattr__(name):
+    # torch.autograd.profiler is loaded on first use: it builds on glass.profile, which needs glasstorch.nn
+    # (not importable yet while the tensor module imports autograd)
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(".profiler", __name__)
+    return _missing(name)

@@ -41,7 +41,57 @@ def _run_tensor_hooks(hooks, grad):
     return grad
 
 
+def _run_node_pre_hooks(hooks, grad):
+    """Node.register_prehook: ``fn(grad_outputs)`` with a 1-tuple; a tuple returned replaces it."""
+    for hook in list(hooks):
+        result = hook((wrap(grad),))
+        if result is not None:
+            grad = result[0]._array
+    return grad
+
+
+def _run_post_hooks(node, grads, grad):
+    """Node.register_hook: ``fn(grad_inputs, grad_outputs)``, grad_inputs one per next_functions entry."""
+    n = len(node._next)
+    grads = list(grads) + [None] * (n - len(grads))
+    positions = node._inputs()
+    if positions is None:
+        positions = range(n)
+    positions = [i for i in positions if i < n]
+    grad_inputs = tuple(None if grads[i] is None else wrap(grads[i]) for i in positions)
+    for hook in list(node._post_hooks):
+        result = hook(grad_inputs, (wrap(grad),))
+        if result is not None:
+            grad_inputs = tuple(result)
+    for j, i in enumerate(positions):
+        g = grad_inputs[j]
+        grads[i] = None if g is None else g._array
+    return tuple(grads)
+
+
+_END = []  # callbacks to run once the current (outermost) backward pass has ended
+_DEPTH = [0]
+
+
+def at_end(fn):
+    """Run ``fn()`` when the backward pass now running ends (graph.register_multi_grad_hook uses it)."""
+    _END.append(fn)
+
+
 def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate=True):
+    _DEPTH[0] += 1
+    try:
+        _run_backward(roots, root_grads, retain_graph, capture, accumulate)
+    finally:
+        _DEPTH[0] -= 1
+        if not _DEPTH[0] and _END:
+            callbacks = list(_END)
+            del _END[:]
+            for fn in callbacks:
+                fn()
+
+
+def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate=True):
     """Backpropagate ``root_grads`` (arrays) from ``roots`` (graph nodes).
 
     capture: optional dict node -> None; the total gradient reaching each of these nodes is stored into it
@@ -67,12 +117,16 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None, accumulate
                 for record in records:
                     if record[0].value != record[1]:
                         check_saved_versions(node)  # raises PyTorch's error
+            if node._node_pre_hooks:
+                grad = _run_node_pre_hooks(node._node_pre_hooks, grad)
             if not HOOKED[0] or Hooks.backward is None:
                 grads = type(node).backward(node, grad)
             else:  # an instrument is attached (glass.profile, detect_anomaly): it runs the backward
                 grads = Hooks.backward(node, grad)
             if not isinstance(grads, tuple):
                 grads = (grads,)
+            if node._post_hooks:
+                grads = _run_post_hooks(node, grads, grad)
             if not retain_graph:
                 node._release()
         nexts = node._next

@@ -213,7 +213,7 @@ def test_grad_fn_names_and_next_functions():
     (mul_node, _), = y.grad_fn.next_functions
     assert mul_node.name() == "MulBackward0"
     (acc, _), (none, _) = mul_node.next_functions
-    assert acc.name() == "AccumulateGrad" and acc.variable is x and none is None
+    assert acc.name() == "torch::autograd::AccumulateGrad" and acc.variable is x and none is None
     assert "grad_fn=<ExpBackward0>" in repr(y)
 
 
