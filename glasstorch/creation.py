@@ -397,7 +397,8 @@ def randint_like(input, low=0, high=None, *, generator=None, dtype=None, layout=
     if high is None:
         low, high = 0, low
     _check_bounds(low, high)
-    values = _random.randint_array(low, high, input._array.shape, generator)
+    npdt = _dtype.to_numpy(dtype) if dtype is not None else input._array.dtype
+    values = _random.randint_array(low, high, input._array.shape, generator, npdt)
     return _like(input, values, dtype, requires_grad, memory_format)
 
 
@@ -618,8 +619,8 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     _check_bounds(low, high)
     dtype = _factory_dtype(dtype, out)
     npdt = _dtype.to_numpy(dtype) if dtype is not None else np.dtype(np.int64)
-    a = _random.randint_array(low, high, _size((size,)), generator)
-    return _result(a.astype(npdt), requires_grad, out, "randint")
+    a = _random.randint_array(low, high, _size((size,)), generator, npdt)  # random() % range + low
+    return _result(a, requires_grad, out, "randint")
 
 
 def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
@@ -656,8 +657,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     s = std._array if isinstance(std, Tensor) else std
     npdt = tensors[0]._array.dtype if len(tensors) == 1 else np.promote_types(m.dtype, s.dtype)
     shape = _broadcast_shape(m, s)
-    z = _random.normal_array(shape, 0.0, 1.0, npdt, generator)
-    values = (z * s + m).astype(npdt)
+    # as ATen's normal_out_impl: draw N(0, 1) (N(0, std) for a number std), then output.mul_(std).add_(mean),
+    # each step rounded in the result's dtype
+    if isinstance(std, Tensor):
+        z = _random.normal_array(shape, 0.0, 1.0, npdt, generator)
+        values = (z * s.astype(npdt)).astype(npdt) + np.asarray(m).astype(npdt)
+    else:
+        values = _random.normal_array(shape, 0.0, std, npdt, generator) + m.astype(npdt)
+    values = values.astype(npdt)
     if out is not None:
         return _out.write_out(out, wrap(values), "normal", mean, std)
     return _sample(values, mean, std)
@@ -699,20 +706,24 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     else:
         if not 0 <= p <= 1:
             raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-        probs = p
-    u = _random.uniform_array(input._array.shape, 0.0, 1.0, np.float64, generator)
-    values = (u < probs).astype(input._array.dtype)
+    if p is None:  # bernoulli_(p_tensor): a uniform of p's type per element, u < p
+        values = _random.bernoulli_tensor_array(probs, generator).astype(input._array.dtype)
+    else:          # bernoulli_(p): a double uniform per element, u < p
+        values = _random.bernoulli_scalar_array(input._array.shape, p, generator).astype(input._array.dtype)
     if out is not None:
         return _out.write_out(out, wrap(values), "bernoulli", input)
     return _sample(values, input) if p is None else wrap(values)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Category indices drawn with the (unnormalized) weights in each row of ``input`` (1-D or 2-D).
+    """Category indices drawn with the (unnormalized) weights in each row of ``input`` (1-D or 2-D), drawn as
+    ATen's CPU multinomial draws them.
 
-    With replacement: inverse-CDF sampling (a uniform number looked up in each row's cumulative weights).
-    Without: the Gumbel-top-k trick, log(w) + Gumbel noise sorted, whose first k are a draw without
-    replacement. Both vectorized over rows and samples."""
+    Without replacement (or one sample): q ~ Exp(1) of input's shape (``exponential_``), then the largest
+    ``w / q`` of each row (argmax, or topk for several): the exponential form of the Gumbel-max trick.
+    With replacement: each row's cumulative weights in input's dtype, divided by their sum, the last set to 1;
+    then for each sample a double uniform u, and the first category whose cumulative weight is not below u
+    (ATen's binary search, here a count of the cumulative weights below u)."""
     a = input._array
     if not _dtype.is_float_array(a):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {_type_name(a.dtype)}")
@@ -723,27 +734,23 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     k = a.shape[-1]
     if not replacement and num_samples > k:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-    w = np.atleast_2d(a.astype(np.float64))
+    w = np.atleast_2d(a)
     if not np.isfinite(w).all() or (w < 0).any():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    totals = w.sum(axis=1, keepdims=True)
+    totals = w.astype(np.float64).sum(axis=1, keepdims=True)
     if (totals <= 0).any():
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _random._rng(generator)
-    rows = w.shape[0]
-    if replacement:
-        # row r's cumulative weights, shifted to lie in [r, r + 1], make one increasing array for all rows;
-        # a uniform u + r then falls in row r, at the first category whose cumulative weight exceeds it
-        shift = np.arange(rows)[:, None]
-        cdf = np.cumsum(w / totals, axis=1) + shift
-        u = rng.random((rows, num_samples)) + shift
-        idx = np.searchsorted(cdf.ravel(), u.ravel(), side="right").reshape(rows, num_samples) - shift * k
-        last = k - 1 - np.argmax(w[:, ::-1] > 0, axis=1)  # rounding can put u just past a row's last value:
-        idx = np.clip(idx, 0, last[:, None])                # keep it on the row's last category of nonzero weight
+    if not replacement or num_samples == 1:
+        q = _random.exponential_array(w.shape, 1.0, w.dtype, generator)  # exponential_(1) on empty_like
+        keys = w / q
+        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]   # topk (argmax for one sample)
     else:
-        with np.errstate(divide="ignore"):
-            keys = np.log(w) + rng.gumbel(size=w.shape)
-        idx = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+        cum = np.cumsum(w, axis=1)                 # sum += val; cum_dist[j] = sum   (in input's dtype)
+        cum = cum / cum[:, -1:]                    # cum_dist[j] /= sum
+        cum[:, -1] = 1                             # the last bucket is exactly 1
+        u = _random.uniform_array((w.shape[0], num_samples), 0.0, 1.0, np.float64, generator)
+        # left binary search: the first j with cum_dist[j] >= u, i.e. the number of j with cum_dist[j] < u
+        idx = (cum.astype(np.float64)[:, None, :] < u[:, :, None]).sum(axis=2)
     idx = idx.astype(np.int64)
     result = wrap(idx if a.ndim == 2 else idx[0])
     if out is not None:

@@ -10,7 +10,8 @@ where fan_in = inputs per output unit (``size(1)`` × receptive field) and fan_o
 field. A uniform U(−b, b) has std b/√3, so each uniform variant uses b = √3 · std.
 
 Every function writes under ``no_grad`` (so it works on Parameters), accepts ``generator=`` and returns the
-tensor, as in PyTorch. The numbers differ from PyTorch's for the same seed (different generator).
+tensor, as in PyTorch. The draws are PyTorch's: after the same ``manual_seed`` a layer starts from the same
+weights (bounds computed with PyTorch's exact float expressions; ``uniform_``/``normal_`` of the tensor).
 """
 import math
 import warnings
@@ -23,7 +24,9 @@ from ..ops.inplace import set_values_
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
            "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
-           "sparse_", "lecun_uniform_", "lecun_normal_"]
+           "sparse_", "lecun_uniform_", "lecun_normal_",
+           "uniform", "normal", "constant", "eye", "dirac", "xavier_uniform", "xavier_normal", "kaiming_uniform",
+           "kaiming_normal", "orthogonal", "sparse"]
 
 _LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 
@@ -70,24 +73,51 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """N(mean, std²)"""
     shape, dtype = _shape_dtype(tensor)
-    return _fill(tensor, _random.normal_array(shape, mean, std, dtype, generator))
+    return _fill(tensor, _random.normal_array(shape, mean, std, dtype, generator, contiguous=tensor.is_contiguous()))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """N(mean, std²) restricted to [a, b] (a and b are values, not multiples of std).
+    """N(mean, std²) restricted to [a, b] (a and b are values, not multiples of std), drawn as PyTorch 2.13:
 
-    glasstorch draws by rejection (redraw the values outside [a, b]) instead of PyTorch's inverse-CDF
-    method; the distribution is the same.
-    """
+    - when [a, b] holds more than 30% of the mass: normal_ the tensor, then while any value lies outside
+      [a, b], draw a whole fresh tensor of normals and take its values where the old ones were outside;
+    - otherwise: uniform candidates on [a, b], each accepted when log(u) <= its log density minus the
+      peak's (u a fresh uniform); rejected ones are redrawn (both tensors whole) until all are accepted."""
+    def norm_cdf(x):
+        return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+    if (mean < a - 2 * std) or (mean > b + 2 * std):
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
     shape, dtype = _shape_dtype(tensor)
-    values = _random.normal_array(shape, mean, std, np.float64, generator)
-    outside = (values < a) | (values > b)
-    for _ in range(1000):  # each round redraws only the rejected values
-        if not outside.any():
-            break
-        values[outside] = _random.normal_array(int(outside.sum()), mean, std, np.float64, generator)
-        outside = (values < a) | (values > b)
-    return _fill(tensor, np.clip(values, a, b))
+    contiguous = tensor.is_contiguous()
+    p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
+    if p > 0.3:
+        lo, hi = float(dtype.type(a)), float(dtype.type(b))  # the bounds as the tensor's dtype holds them
+        result = _random.normal_array(shape, mean, std, dtype, generator, contiguous=contiguous)
+        while True:
+            outside = (result < lo) | (result > hi)
+            if not outside.any():
+                break
+            fresh = _random.normal_array(shape, mean, std, dtype, generator)  # empty_like(result).normal_
+            result = np.where(outside, fresh, result)
+        return _fill(tensor, result)
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+    t = dtype.type
+
+    def log_pdf(x):  # candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(log_peak), each in dtype
+        z = (x - t(mean)) / t(std)
+        return z * z * t(-0.5) - t(log_peak)
+
+    result = _random.uniform_array(shape, a, b, dtype, generator)
+    pending = np.log(_random.uniform_array(shape, 0.0, 1.0, dtype, generator)) > log_pdf(result)
+    while pending.any():
+        candidates = _random.uniform_array(shape, a, b, dtype, generator)
+        result = np.where(pending, candidates, result)
+        accept = np.log(_random.uniform_array(shape, 0.0, 1.0, dtype, generator)) > log_pdf(candidates)
+        pending = np.where(pending, accept, pending)
+    return _fill(tensor, result)
 
 
 def constant_(tensor, val):
@@ -147,7 +177,8 @@ def _calculate_correct_fan(tensor, mode):
 def xavier_uniform_(tensor, gain=1.0, generator=None):
     """U(−b, b), b = gain · √(6 / (fan_in + fan_out))"""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    bound = math.sqrt(3.0) * std  # PyTorch's expression, so the bound rounds as PyTorch's
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -169,7 +200,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     if _empty_no_op(tensor):
         return tensor
     fan = _calculate_correct_fan(tensor, mode)
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std  # PyTorch's expression, so the bound rounds as PyTorch's
     return uniform_(tensor, -bound, bound, generator)
 
 
@@ -205,14 +237,14 @@ def orthogonal_(tensor, gain=1, generator=None):
         return tensor
     shape = tensor._array.shape
     rows, cols = shape[0], tensor.numel() // shape[0]
-    flat = _random.normal_array((rows, cols), 0.0, 1.0, np.float64, generator)
+    flat = _random.normal_array((rows, cols), 0.0, 1.0, tensor._array.dtype, generator)  # new_empty(...).normal_
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
     q *= np.sign(np.diag(r))  # makes the decomposition unique, so q is uniformly distributed
     if rows < cols:
         q = q.T
-    return _fill(tensor, (gain * q).reshape(shape))
+    return _fill(tensor, (q.reshape(shape) * tensor._array.dtype.type(gain)))
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
@@ -222,11 +254,39 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     rows, cols = tensor._array.shape
     num_zeros = int(math.ceil(sparsity * rows))
     values = _random.normal_array((rows, cols), 0.0, std, tensor._array.dtype, generator)
-    # a random permutation of the rows for every column (argsort of uniform noise), its first num_zeros zeroed
-    order = np.argsort(_random.uniform_array((rows, cols), 0.0, 1.0, np.float64, generator), axis=0)
-    values[order[:num_zeros], np.arange(cols)] = 0
+    # as PyTorch: for each column in turn, torch.randperm(rows) from the default generator (not ``generator``);
+    # its first num_zeros rows are zeroed
+    for col in range(cols):
+        values[_random.permutation_array(rows)[:num_zeros], col] = 0
     return _fill(tensor, values)
 
+
+def _make_deprecate(meth):
+    """The old name without the trailing underscore (``nn.init.uniform``): warns, then calls the new one."""
+    new_name = meth.__name__
+    old_name = new_name[:-1]
+
+    def deprecated_init(*args, **kwargs):
+        warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.", FutureWarning,
+                      stacklevel=2)
+        return meth(*args, **kwargs)
+
+    deprecated_init.__doc__ = f"{old_name}(...): deprecated, use nn.init.{new_name}."
+    deprecated_init.__name__ = old_name
+    return deprecated_init
+
+
+uniform = _make_deprecate(uniform_)
+normal = _make_deprecate(normal_)
+constant = _make_deprecate(constant_)
+eye = _make_deprecate(eye_)
+dirac = _make_deprecate(dirac_)
+xavier_uniform = _make_deprecate(xavier_uniform_)
+xavier_normal = _make_deprecate(xavier_normal_)
+kaiming_uniform = _make_deprecate(kaiming_uniform_)
+kaiming_normal = _make_deprecate(kaiming_normal_)
+orthogonal = _make_deprecate(orthogonal_)
+sparse = _make_deprecate(sparse_)
 
 from .._missing import missing_api  # noqa: E402
 

@@ -2,8 +2,8 @@
 
 The scaling ("inverted dropout") keeps the expected value of every element unchanged, so nothing needs to
 change at evaluation time, where dropout is the identity. The mask is drawn from glasstorch's global
-generator (``glasstorch.manual_seed`` makes it reproducible; the masks differ from PyTorch's for the same
-seed) and is kept, pre-scaled, in the input's dtype: backward multiplies by the same mask.
+generator as PyTorch draws it (``noise.bernoulli_(1 - p)``, then ``noise.div_(1 - p)``), so a seeded
+glasstorch program drops the same elements as the same PyTorch program; it is kept, pre-scaled, in the input's dtype: backward multiplies by the same mask.
 
 The channel ("feature") variants dropout1d/2d/3d and feature_alpha_dropout draw one value per (sample,
 channel) and broadcast it over the spatial dims, so whole feature maps are kept or dropped together.
@@ -11,7 +11,9 @@ channel) and broadcast it over the spatial dims, so whole feature maps are kept 
 import warnings
 
 from ..autograd.function import Function
-from ..random import uniform_array
+import numpy as np
+
+from ..random import bernoulli_scalar_array
 from . import inplace as _inplace
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
@@ -54,14 +56,13 @@ def _check_p(p):
 
 def _keep_mask(shape, p, dtype):
     """1 where an element is kept (probability 1 − p), 0 where it is dropped, as an array of ``dtype``."""
-    return (uniform_array(shape, 0.0, 1.0, dtype) >= p).astype(dtype)
+    return bernoulli_scalar_array(shape, 1.0 - p).astype(dtype)  # noise.bernoulli_(1 - p)
 
 
 def _scaled_mask(shape, p, dtype):
-    mask = _keep_mask(shape, p, dtype)
-    if p < 1.0:
-        mask *= 1.0 / (1.0 - p)  # a Python float: the mask stays in dtype
-    return mask
+    if p == 1.0:  # PyTorch multiplies by zero without drawing
+        return np.zeros(shape, dtype=dtype)
+    return _keep_mask(shape, p, dtype) / np.dtype(dtype).type(1.0 - p)  # noise.div_(1 - p), in dtype
 
 
 def _apply_mask(input, mask, inplace):

@@ -162,11 +162,12 @@ def test_batch_norm_trains_faster_and_still_memorizes(regularization_run):
     v = regularization_run[0]["variants"]
     base, bn = v["baseline"]["history"], v["batch norm"]["history"]
     assert v["batch norm"]["train_accuracy"] == 1.0                 # no regularizer: it fits the 200 digits
-    # measured: 100% training accuracy after 5 epochs instead of 12; training loss 0.52-0.6 of the baseline's
-    # over epochs 3-12 (each layer's inputs renormalized, so Adam's steps are not slowed by badly scaled layers)
+    # measured over seeds 0-3 (PyTorch's random streams): 100% training accuracy after 3-5 epochs instead of
+    # 9-11; training loss 0.46-0.65 of the baseline's over epochs 3-9 and 0.56-0.82 over epochs 10-12, when
+    # both are near zero (each layer's inputs renormalized, so Adam's steps are not slowed by badly scaled layers)
     assert bn["train_accuracy"].index(1.0) < 0.6 * base["train_accuracy"].index(1.0)
     for epoch in range(2, 12):
-        assert bn["train_loss"][epoch] < 0.75 * base["train_loss"][epoch], epoch
+        assert bn["train_loss"][epoch] < (0.75 if epoch < 9 else 0.9) * base["train_loss"][epoch], epoch
     assert min(bn["val_loss"]) < min(base["val_loss"])             # measured: 0.169 vs 0.181
 
 
