@@ -96,6 +96,9 @@ from .amp.autocast_mode import (is_autocast_enabled, set_autocast_enabled, get_a
                                 autocast_increment_nesting, autocast_decrement_nesting, clear_autocast_cache,
                                 is_autocast_cpu_enabled, set_autocast_cpu_enabled, get_autocast_cpu_dtype,
                                 set_autocast_cpu_dtype, get_autocast_gpu_dtype, set_autocast_gpu_dtype)
+from . import multiprocessing  # noqa: E402  (torch.multiprocessing: tensors shared between processes)
+
+from . import backends, jit, func, functional  # noqa: E402  (torch.backends flags, torch.jit run eagerly, torch.func)
 
 from ._missing import missing_api  # noqa: E402
 

@@ -397,6 +397,17 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
         return self
 
     def share_memory_(self):
+        """Move this tensor's values into shared memory, in place (a no-op if they are there already).
+
+        Then ``is_shared()`` is True, a forked child writes into the same memory, and sending the tensor to
+        another process (glasstorch.multiprocessing queues, pipes, Pool, spawn) sends the shared memory's
+        file descriptor, not the values: the receiver's tensor is a view of the same memory.
+        Deviation: PyTorch moves the storage, so views made earlier move with it; here only this tensor
+        (and views, ``.data`` or ``detach()`` made afterwards) are in shared memory.
+        """
+        from . import _storage
+        if not _storage.is_shared_array(self._array):
+            self._array = _storage.shared_array_like(self._array)
         return self
 
     # -- autograd -------------------------------------------------------------------------------------
@@ -842,24 +853,36 @@ class Tensor(MathMethods, StatsMethods, ShapeMethods, ProductMethods, LinalgMeth
     def __setitem__(self, key, value):
         _index.setitem(self, key, value)
 
+    # random fills: drawn as PyTorch's CPU generator draws them, in the tensor's memory order
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        return _inplace.set_values_(self, _random.uniform_array(self._array.shape, a, b, self._array.dtype, generator))
+        dt = self._array.dtype
+        return _inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.uniform_array(shape, a, b, dt, generator)))
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        return _inplace.set_values_(self, _random.normal_array(self._array.shape, mean, std, self._array.dtype, generator))
+        # PyTorch's vectorized fill for a contiguous tensor of >= 16 elements, its scalar draws otherwise
+        dt, contiguous = self._array.dtype, self.is_contiguous()
+        return _inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.normal_array(shape, mean, std, dt, generator, contiguous)))
 
     def bernoulli_(self, p=0.5, *, generator=None):
-        return _inplace.set_values_(self, _random.uniform_array(self._array.shape, 0.0, 1.0, np.float64, generator) < p)
+        if isinstance(p, Tensor):  # one uniform of p's type per element: u < p
+            probs = np.broadcast_to(p._array, self._array.shape)
+            return _inplace.set_values_(self, _random.bernoulli_tensor_array(probs, generator))
+        return _inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.bernoulli_scalar_array(shape, p, generator)))
 
     def random_(self, from_=0, to=None, *, generator=None):
-        return _inplace.set_values_(self, _random.random_fill_array(self._array.shape, self._array.dtype, from_,
-                                                                    to, generator))
+        dt = self._array.dtype
+        return _inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.random_fill_array(shape, dt, from_, to, generator)))
 
     def exponential_(self, lambd=1.0, *, generator=None):
         if not lambd > 0:
             raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-        u = _random.uniform_array(self._array.shape, 0.0, 1.0, np.float64, generator)
-        return _inplace.set_values_(self, -np.log1p(-u) / lambd)
+        dt = self._array.dtype
+        return _inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.exponential_array(shape, lambd, dt, generator)))
 
     # -- reductions (ops/reduce.py) -------------------------------------------------------------------
     def sum(self, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):

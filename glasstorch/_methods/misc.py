@@ -56,8 +56,9 @@ class MiscMethods:
         return self.dtype.is_signed
 
     def is_shared(self):
-        """False: glasstorch's memory is never in shared memory (share_memory_ is a no-op)."""
-        return False
+        """True if the values are in shared memory (after ``share_memory_()``, or received from a process)."""
+        from .. import _storage
+        return _storage.is_shared_array(self._array)
 
     def is_pinned(self, device=None):
         return False
@@ -183,16 +184,19 @@ class MiscMethods:
         return _glasstorch.creation.multinomial(self, num_samples, replacement, generator=generator)
 
     def cauchy_(self, median=0, sigma=1, *, generator=None):
-        return ops.inplace.set_values_(self, _random.cauchy_array(self._array.shape, median, sigma, self._array.dtype,
-                                                                  generator))
+        dt = self._array.dtype
+        return ops.inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.cauchy_array(shape, median, sigma, dt, generator)))
 
     def geometric_(self, p, *, generator=None):
-        return ops.inplace.set_values_(self, _random.geometric_array(self._array.shape, p, self._array.dtype,
-                                                                     generator))
+        dt = self._array.dtype
+        return ops.inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.geometric_array(shape, p, dt, generator)))
 
     def log_normal_(self, mean=1, std=2, *, generator=None):
-        return ops.inplace.set_values_(self, _random.log_normal_array(self._array.shape, mean, std,
-                                                                      self._array.dtype, generator))
+        dt = self._array.dtype
+        return ops.inplace.set_values_(self, _random.in_memory_order(
+            self._array, lambda shape: _random.log_normal_array(shape, mean, std, dt, generator)))
 
     @property
     def name(self):

@@ -5,9 +5,9 @@ A map-style ``Dataset`` answers ``dataset[i]`` and ``len(dataset)``; an ``Iterab
 ``Subset`` picks some indices of another dataset, ``ConcatDataset`` and ``ChainDataset`` join datasets end
 to end, and ``random_split`` cuts a dataset into random, non-overlapping Subsets.
 
-Same names, arguments and errors as ``torch.utils.data``. One deviation: ``random_split`` shuffles with
-glasstorch's random numbers, so the split is reproducible (for a fixed generator or seed) but is not the
-split PyTorch picks for the same seed.
+Same names, arguments and errors as ``torch.utils.data``. ``random_split`` shuffles with glasstorch's
+generator, whose randperm is PyTorch's: the same seed gives PyTorch's split. ``StackDataset(a, b)`` puts
+datasets side by side (``(a[i], b[i])``).
 """
 import bisect
 import math
@@ -15,7 +15,7 @@ import warnings
 
 from ... import random as _random
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "Subset", "ConcatDataset", "ChainDataset",
            "random_split"]
 
 
@@ -54,12 +54,59 @@ class TensorDataset(Dataset):
         return self.tensors[0].size(0)
 
 
+class StackDataset(Dataset):
+    """Datasets side by side: ``StackDataset(a, b)[i] == (a[i], b[i])``, ``StackDataset(x=a, y=b)[i] ==
+    {"x": a[i], "y": b[i]}``. All must have the same length."""
+
+    def __init__(self, *args, **kwargs):
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via ``kwargs``) like "
+                             "input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = args if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(self._length != len(d) for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets = args if args else kwargs
+
+    def __getitem__(self, index):
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices):
+        """One list of examples per part (each part's own ``__getitems__`` when it has one), zipped."""
+        named = self.datasets if isinstance(self.datasets, dict) else dict(enumerate(self.datasets))
+        columns = {}
+        for k, d in named.items():
+            if callable(getattr(d, "__getitems__", None)):
+                items = d.__getitems__(indices)
+                if len(items) != len(indices):
+                    raise ValueError(f"Nested dataset's output size mismatch. Expected {len(indices)}, got {len(items)}")
+                columns[k] = items
+            else:
+                columns[k] = [d[i] for i in indices]
+        if isinstance(self.datasets, dict):
+            return [{k: columns[k][j] for k in columns} for j in range(len(indices))]
+        return [tuple(columns[k][j] for k in columns) for j in range(len(indices))]
+
+    def __len__(self):
+        return self._length
+
+
 class Subset(Dataset):
     """The examples of ``dataset`` at ``indices``, in that order: ``Subset(ds, [3, 0])[0] is ds[3]``."""
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
         self.indices = indices
+        if type(self).__getitem__ is not Subset.__getitem__ and type(self).__getitems__ is Subset.__getitems__:
+            raise NotImplementedError(
+                f"{type(self).__name__} overrides __getitem__ but not __getitems__. When subclassing Subset and "
+                "overriding __getitem__, you must also override __getitems__ to ensure DataLoader works correctly "
+                "with your custom logic. A simple implementation:\n\ndef __getitems__(self, indices):\n"
+                "    return [self.__getitem__(idx) for idx in indices]")
 
     def __getitem__(self, idx):
         if isinstance(idx, list):

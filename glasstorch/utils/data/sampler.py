@@ -6,18 +6,26 @@ random order of given indices; ``WeightedRandomSampler`` draws indices with give
 ``BatchSampler`` groups another sampler's indices into lists of ``batch_size``: the DataLoader fetches
 one such list per batch.
 
-Same names, arguments and errors as ``torch.utils.data``. Deviation: the random orders come from
-glasstorch's generator (NumPy's PCG64), so they are reproducible for a fixed ``generator`` or
-``glasstorch.manual_seed`` but differ from the orders PyTorch draws for the same seed.
+Same names, arguments and errors as ``torch.utils.data``. The random orders come from
+glasstorch's generator (the same Mersenne Twister stream as PyTorch's: randperm, randint and multinomial,
+so for a given seed the orders are PyTorch's).
 """
 import itertools
+import math
 
 import numpy as np
 
 from ... import random as _random
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "BatchSampler"]
+           "BatchSampler", "DistributedSampler"]
+
+
+def _int64_draw(generator):
+    """``torch.empty((), dtype=torch.int64).random_(generator=generator).item()``: how PyTorch draws a seed."""
+    from ...creation import empty
+    from ... import _dtype
+    return int(empty((), dtype=_dtype.int64).random_(generator=generator).item())
 
 
 class Sampler:
@@ -67,15 +75,20 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n = len(self.data_source)
+        generator = self.generator
+        if generator is None:  # as PyTorch: a fresh generator seeded by one draw from the global one
+            seed = _int64_draw(None)
+            generator = _random.Generator().manual_seed(seed)
+        # the draws PyTorch makes, in its order (so a seeded generator gives PyTorch's indices and is left in
+        # PyTorch's state): chunks of 32 with replacement; else whole permutations, then one more permutation
+        # cut to the rest (drawn even when the rest is 0)
         if self.replacement:
-            order = _random.randint_array(0, n, (self.num_samples,), self.generator)
+            sizes = [32] * (self.num_samples // 32) + [self.num_samples % 32]
+            parts = [_random.randint_array(0, n, (size,), generator) for size in sizes]
         else:
-            whole, rest = divmod(self.num_samples, n)
-            parts = [_random.permutation_array(n, self.generator) for _ in range(whole)]
-            if rest:
-                parts.append(_random.permutation_array(n, self.generator)[:rest])
-            order = np.concatenate(parts)
-        return iter(order.tolist())  # a list iterator: BatchSampler slices it at C speed
+            parts = [_random.permutation_array(n, generator) for _ in range(self.num_samples // n)]
+            parts.append(_random.permutation_array(n, generator)[:self.num_samples % n])
+        return iter(np.concatenate(parts).tolist())  # a list iterator: BatchSampler slices it at C speed
 
     def __len__(self):
         return self.num_samples
@@ -116,12 +129,9 @@ class WeightedRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self):
-        if not self.replacement and self.num_samples > len(self.weights):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
-        rng = _random._rng(self.generator)
-        drawn = rng.choice(len(self.weights), size=self.num_samples, replace=self.replacement,
-                           p=self.weights / self.weights.sum())
-        yield from drawn.tolist()
+        from ...creation import as_tensor, multinomial
+        drawn = multinomial(as_tensor(self.weights), self.num_samples, self.replacement, generator=self.generator)
+        yield from drawn.tolist()  # torch.multinomial's draws, as PyTorch's sampler makes them
 
     def __len__(self):
         return self.num_samples
@@ -152,3 +162,56 @@ class BatchSampler(Sampler):
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+
+
+class DistributedSampler(Sampler):
+    """The share of ``dataset`` for replica ``rank`` of ``num_replicas`` (one per process of a distributed
+    job): every ``num_replicas``-th index of one order, starting at ``rank``. The order is a permutation
+    seeded with ``seed + epoch`` (call ``set_epoch`` each epoch) when ``shuffle``; it is padded by repeating
+    its start to a multiple of ``num_replicas`` (``drop_last=True``: cut instead).
+
+    glasstorch has no process groups, so ``num_replicas`` and ``rank`` must be given: left out, they raise
+    PyTorch's error for an uninitialized default process group.
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
+        if num_replicas is None or rank is None:
+            raise ValueError("Default process group has not been initialized, please make sure to call "
+                             "init_process_group.")
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        n = len(dataset)
+        if drop_last and n % num_replicas != 0:
+            self.num_samples = math.ceil((n - num_replicas) / num_replicas)
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            g = _random.Generator().manual_seed(self.seed + self.epoch)
+            indices = _random.permutation_array(n, g).tolist()
+        else:
+            indices = list(range(n))
+        if not self.drop_last:
+            padding = self.total_size - len(indices)
+            indices += (indices * math.ceil(padding / len(indices)))[:padding] if padding > len(indices) \
+                else indices[:padding]
+        else:
+            indices = indices[:self.total_size]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """Use ``seed + epoch`` for the next order (so each epoch is shuffled differently)."""
+        self.epoch = epoch
