@@ -16,7 +16,7 @@ State per parameter: ``'step'``, ``'square_avg'`` (v) and ``'acc_delta'`` (u).
 """
 import numpy as np
 
-from .optimizer import Optimizer, new_step_count, zeros_like
+from .optimizer import check_tensor_lr, new_step_count, Optimizer, to_scalar, zeros_like
 
 
 class Adadelta(Optimizer):
@@ -24,6 +24,7 @@ class Adadelta(Optimizer):
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *, capturable=False,
                  maximize=False, differentiable=False):
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= rho <= 1.0:
@@ -37,7 +38,7 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, group):
-        lr = group["lr"]
+        lr = to_scalar(group["lr"])
         rho = group["rho"]
         eps = group["eps"]
         weight_decay = group["weight_decay"]

@@ -18,7 +18,7 @@ step; PyTorch fails there).
 """
 import numpy as np
 
-from .optimizer import Optimizer, full_like, new_step_count
+from .optimizer import check_tensor_lr, full_like, new_step_count, Optimizer, to_scalar
 
 
 class Adagrad(Optimizer):
@@ -26,6 +26,7 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10,
                  foreach=None, *, maximize=False, differentiable=False, fused=None):
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= lr_decay:
@@ -50,7 +51,7 @@ class Adagrad(Optimizer):
         state["sum"] = full_like(p, group["initial_accumulator_value"])   # sum_0 = τ
 
     def _update(self, p, group):
-        lr = group["lr"]
+        lr = to_scalar(group["lr"])
         lr_decay = group["lr_decay"]
         weight_decay = group["weight_decay"]
         eps = group["eps"]

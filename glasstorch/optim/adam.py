@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, new_step_count, zeros_like
+from .optimizer import check_tensor_lr, new_step_count, Optimizer, to_scalar, zeros_like
 
 
 class Adam(Optimizer):
@@ -34,6 +34,7 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
                  foreach=None, maximize=False, capturable=False, differentiable=False, fused=None,
                  decoupled_weight_decay=False):
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -50,7 +51,7 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, group):
-        lr = group["lr"]
+        lr = to_scalar(group["lr"])
         beta1, beta2 = group["betas"]
         eps = group["eps"]
         weight_decay = group["weight_decay"]

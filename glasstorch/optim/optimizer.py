@@ -21,10 +21,12 @@ order, ``{'state': {0: {...}, 1: {...}}, 'param_groups': [{'lr': ..., 'params': 
 Deviations from PyTorch:
 - ``foreach``, ``fused`` and ``capturable`` are accepted and stored (so groups have PyTorch's keys) but
   change nothing: there is one NumPy implementation. ``differentiable=True`` raises NotImplementedError.
-- The built-in algorithms define ``_update`` and share the base ``step``. A subclass may still define its
-  own ``step`` (PyTorch style); its step hooks then run only if it calls the base ``step``.
+- The built-in algorithms define ``_update`` (or, for LBFGS and SparseAdam, ``_step``) and share the base
+  ``step``, which runs the step hooks. A subclass may still define its own ``step`` (PyTorch style); its
+  step hooks then run only if it calls the base ``step``.
 - ``load_state_dict`` copies the loaded tensors; PyTorch may share them with the dict it was given.
-- Named parameters (``[(name, tensor), ...]``) and tensor learning rates are not supported.
+- Named parameters (``[(name, tensor), ...]``) are not supported. A 1-element tensor ``lr`` is accepted
+  and read as its Python number at each step (PyTorch's ``_to_scalar``).
 """
 import copy
 from collections import OrderedDict, defaultdict
@@ -57,6 +59,28 @@ class _HookHandle:
         self._hooks.pop(self._key, None)
 
 
+_global_step_pre_hooks = OrderedDict()
+_global_step_post_hooks = OrderedDict()
+_global_hook_ids = [0]
+
+
+def _add_global_hook(hooks, hook):
+    key = ("global", _global_hook_ids[0])
+    _global_hook_ids[0] += 1
+    hooks[key] = hook
+    return _HookHandle(hooks, key)
+
+
+def register_optimizer_step_pre_hook(hook):
+    """``hook(optimizer, args, kwargs)`` runs before the step of every optimizer (all instances)."""
+    return _add_global_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook):
+    """``hook(optimizer, args, kwargs)`` runs after the step of every optimizer (all instances)."""
+    return _add_global_hook(_global_step_post_hooks, hook)
+
+
 def _typename(obj):
     return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
 
@@ -67,12 +91,21 @@ class Optimizer:
     def __init__(self, params, defaults):
         if defaults.get("differentiable"):
             raise NotImplementedError("glasstorch optimizers are not differentiable: differentiable=True "
-                                      "is not supported")
+                                      "is not supported (glasstorch has no double backward through a step)")
+        if defaults.get("fused") and defaults.get("foreach"):
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        lr = defaults.get("lr")
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
         self._step_pre_hooks = OrderedDict()
         self._step_post_hooks = OrderedDict()
+        self._state_dict_pre_hooks = OrderedDict()
+        self._state_dict_post_hooks = OrderedDict()
+        self._load_state_dict_pre_hooks = OrderedDict()
+        self._load_state_dict_post_hooks = OrderedDict()
         self._next_hook_id = 0
         self._opt_called = False  # set by step(); LR schedulers check it to warn about a wrong call order
 
@@ -147,13 +180,27 @@ class Optimizer:
         ``closure`` re-evaluates the model and returns the loss (it usually calls ``zero_grad`` and
         ``backward``); it runs with gradients enabled, the update itself under ``no_grad``.
         """
-        args, kwargs = ((closure,) if closure is not None else ()), {}
-        for hook in list(self._step_pre_hooks.values()):
+        # as PyTorch's, the hooks see the arguments of the call including the optimizer: (self[, closure])
+        # the global hooks (register_optimizer_step_pre_hook) run before this optimizer's, after it for post
+        args, kwargs = ((self, closure) if closure is not None else (self,)), {}
+        for hook in list(_global_step_pre_hooks.values()) + list(self._step_pre_hooks.values()):
             result = hook(self, args, kwargs)
             if result is not None:  # a pre-hook may replace the arguments: (new_args, new_kwargs)
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{type(self).step} must return None or a tuple of (new_args, new_kwargs), "
+                                       f"but got {result}.")
                 args, kwargs = result
-        closure = args[0] if args else kwargs.get("closure")
+        closure = args[1] if len(args) > 1 else kwargs.get("closure")
+        loss = self._step(closure)
+        self._opt_called = True
 
+        for hook in list(self._step_post_hooks.values()) + list(_global_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return loss
+
+    def _step(self, closure):
+        """The step itself, between the hooks: the closure, then ``_update`` for every parameter with a
+        gradient. Algorithms that need the whole step (LBFGS) define their own ``_step``."""
         loss = None
         if closure is not None:
             with enable_grad():
@@ -164,10 +211,6 @@ class Optimizer:
                     if p.grad is not None:
                         self._update(p, group)
                         p._version += 1
-        self._opt_called = True
-
-        for hook in list(self._step_post_hooks.values()):
-            hook(self, args, kwargs)
         return loss
 
     def _update(self, p, group):
@@ -182,10 +225,29 @@ class Optimizer:
         """``hook(optimizer, args, kwargs)`` runs after each step."""
         return self._add_hook(self._step_post_hooks, hook)
 
-    def _add_hook(self, hooks, hook):
+    def register_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` runs before ``state_dict()`` builds the dict."""
+        return self._add_hook(self._state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` runs on the built dict; it may return a new dict."""
+        return self._add_hook(self._state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend=False):
+        """``hook(optimizer, state_dict)`` runs on a shallow copy of the dict being loaded; it may return a
+        new dict to load instead."""
+        return self._add_hook(self._load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend=False):
+        """``hook(optimizer)`` runs after ``load_state_dict`` has loaded the dict."""
+        return self._add_hook(self._load_state_dict_post_hooks, hook, prepend)
+
+    def _add_hook(self, hooks, hook, prepend=False):
         key = self._next_hook_id
         self._next_hook_id += 1
         hooks[key] = hook
+        if prepend:
+            hooks.move_to_end(key, last=False)
         return _HookHandle(hooks, key)
 
     # -- saving and loading -------------------------------------------------------------------------------
@@ -196,23 +258,37 @@ class Optimizer:
         new optimizer built over new tensors of the same shapes. As in PyTorch the state tensors are the
         live ones, not copies: ``copy.deepcopy`` the dict to keep a snapshot while training goes on.
         """
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self)
         index_of = {}  # id(parameter) -> its integer id in the saved dict
         groups = []
+        start = 0
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
-            for p in group["params"]:
+            for i, p in enumerate(group["params"], start):
                 if id(p) not in index_of:
-                    index_of[id(p)] = len(index_of)
+                    index_of[id(p)] = i
             packed["params"] = [index_of[id(p)] for p in group["params"]]
+            start += len(packed["params"])
             groups.append(packed)
         state = {}
         for key, value in self.state.items():
             state[index_of[id(key)] if isinstance(key, Tensor) else key] = value
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in list(self._state_dict_post_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict):
         """Restore what ``state_dict()`` saved, matching saved parameter ids to this optimizer's
         parameters by position. Groups must have the same number of parameters."""
+        state_dict = state_dict.copy()
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            result = hook(self, state_dict)
+            if result is not None:
+                state_dict = result
         saved_groups = copy.deepcopy(state_dict["param_groups"])
         groups = self.param_groups
         if len(groups) != len(saved_groups):
@@ -241,6 +317,8 @@ class Optimizer:
             new_groups.append(saved)
         self.state = state
         self.param_groups = new_groups
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            hook(self)
 
     def __repr__(self):
         text = self.__class__.__name__ + " ("
@@ -253,12 +331,22 @@ class Optimizer:
 
 
 def _copy_state_value(p, name, value):
-    """A loaded state value: tensors are copied, cast to the parameter's dtype (except the step count)."""
+    """A loaded state value: tensors are copied, cast to the parameter's dtype (except the step count);
+    lists, tuples and dicts of them are copied item by item (LBFGS keeps lists of tensors)."""
     if isinstance(value, Tensor):
         if name == "step" or not p.is_floating_point():
             return wrap(value._array.copy())
         return wrap(value._array.astype(p._array.dtype, copy=True))
+    if isinstance(value, dict):
+        return {k: _copy_state_value(p, k, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy_state_value(p, None, v) for v in value)
     return copy.deepcopy(value)
+
+
+def to_scalar(value):
+    """A Python number from a number or a 1-element tensor (a tensor ``lr``), as PyTorch's ``_to_scalar``."""
+    return value.item() if isinstance(value, Tensor) else value
 
 
 # -- helpers the algorithm files use to create their state ------------------------------------------------
@@ -277,3 +365,9 @@ def zeros_like(p):
 def full_like(p, value):
     """A state tensor filled with ``value``, with p's shape and dtype."""
     return wrap(np.full_like(p._array, value))
+
+
+def check_tensor_lr(lr):
+    """A tensor lr must hold one number (checked first, as in PyTorch's constructors)."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")

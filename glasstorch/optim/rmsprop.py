@@ -23,7 +23,7 @@ State per parameter: ``'step'``, ``'square_avg'`` (v), ``'momentum_buffer'`` (b,
 """
 import numpy as np
 
-from .optimizer import Optimizer, new_step_count, zeros_like
+from .optimizer import check_tensor_lr, new_step_count, Optimizer, to_scalar, zeros_like
 
 
 class RMSprop(Optimizer):
@@ -31,6 +31,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False,
                  capturable=False, foreach=None, maximize=False, differentiable=False):
+        check_tensor_lr(lr)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -47,7 +48,7 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, group):
-        lr = group["lr"]
+        lr = to_scalar(group["lr"])
         alpha = group["alpha"]
         eps = group["eps"]
         weight_decay = group["weight_decay"]

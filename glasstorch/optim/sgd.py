@@ -15,7 +15,7 @@ The algorithm (PyTorch's documentation, step t = 1, 2, ...; γ = lr, λ = weight
 State per parameter: ``'momentum_buffer'`` (b_t), only when momentum ≠ 0. Plain SGD keeps no state.
 """
 from ..autograd.function import wrap
-from .optimizer import Optimizer
+from .optimizer import check_tensor_lr, Optimizer, to_scalar
 
 
 class SGD(Optimizer):
@@ -23,6 +23,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, differentiable=False, fused=None):
+        check_tensor_lr(lr)
         if lr < 0.0:
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
@@ -37,7 +38,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, p, group):
-        lr = group["lr"]
+        lr = to_scalar(group["lr"])
         weight_decay = group["weight_decay"]
         momentum = group["momentum"]
         dampening = group["dampening"]
