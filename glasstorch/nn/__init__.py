@@ -23,6 +23,13 @@ from .modules.attention import *  # noqa: F401,F403
 from .modules.transformer import *  # noqa: F401,F403
 from .modules.pixelshuffle import *  # noqa: F401,F403
 from .modules.channelshuffle import *  # noqa: F401,F403
+from .modules.fold import *  # noqa: F401,F403
+from .modules.distance import *  # noqa: F401,F403
+from .modules.lazy import *  # noqa: F401,F403
+from .modules.factory import *  # noqa: F401,F403
+from .modules.data_parallel import *  # noqa: F401,F403
+from .modules.adaptive import *  # noqa: F401,F403
+from .modules.linear_cross_entropy import *  # noqa: F401,F403
 from . import modules, functional, init, utils  # noqa: F401
 
 

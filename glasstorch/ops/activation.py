@@ -28,7 +28,8 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "rrelu", "rrel
            "gelu", "silu",
            "mish", "softplus", "softsign", "hardtanh", "hardtanh_", "hardsigmoid", "hardswish", "tanhshrink",
            "prelu", "threshold", "threshold_", "logsigmoid", "hardshrink", "softshrink", "sigmoid", "tanh",
-           "softmax", "log_softmax", "softmin", "one_hot", "heaviside", "step"]
+           "softmax", "log_softmax", "softmin", "one_hot", "heaviside", "step", "glu", "gumbel_softmax", "celu_",
+           "selu_"]
 
 
 def _sigmoid(x):
@@ -586,3 +587,74 @@ def step(input):
     A glasstorch addition (PyTorch has no ``step``): ``heaviside(x, 1)``.
     """
     return Heaviside.apply(input, input._array.dtype.type(1))
+
+
+# ---------------------------------------------------------------------------------------------------
+# gated linear unit, Gumbel-softmax, the in-place selu/celu
+# ---------------------------------------------------------------------------------------------------
+class Glu(Function):
+    """glu(x) = a · σ(b), with a, b the first and second half of x along dim"""
+
+    saves = (0,)  # ctx.a is a view of the input
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = get_array_module(x)
+        a, b = xp.split(x, 2, axis=dim)
+        sb = _sigmoid(b)
+        ctx.a, ctx.sb, ctx.dim = a, sb, dim
+        return a * sb
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/da = dL/dy · σ(b),  dL/db = dL/dy · a · σ(b)(1 − σ(b))
+        xp = get_array_module(grad)
+        a, sb = ctx.a, ctx.sb
+        return xp.concatenate([grad * sb, grad * a * sb * (1 - sb)], axis=ctx.dim), None
+
+
+def glu(input, dim=-1):
+    """The gated linear unit: a ⊗ σ(b), where input is split in half along ``dim`` into a and b."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = dim + input.ndim if dim < 0 else dim
+    if not 0 <= d < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-input.ndim}, {input.ndim - 1}], "
+                         f"but got {dim})")
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    return Glu.apply(input, d)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) with g ~ Gumbel(0, 1) drawn from glasstorch's generator (so samples differ
+    from PyTorch's). ``hard=True`` returns the one-hot of the argmax in the forward pass and the soft sample's
+    gradient (straight-through: y_hard − y_soft.detach() + y_soft). ``eps`` is deprecated, as in PyTorch."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    from ..random import _rng
+    x = logits._array
+    xp = get_array_module(x)
+    g = -xp.log(xp.asarray(_rng(None).standard_exponential(x.shape)).astype(x.dtype))   # ~Gumbel(0, 1)
+    y_soft = _softmax.softmax(_ew.div(_ew.add(logits, _wrap(g)), tau), dim)
+    if not hard:
+        return y_soft
+    index = y_soft._array.argmax(axis=dim)
+    y_hard = xp.zeros_like(y_soft._array)
+    xp.put_along_axis(y_hard, xp.expand_dims(index, dim), 1, axis=dim)
+    return _ew.add(_ew.sub(_wrap(y_hard), y_soft.detach()), y_soft)
+
+
+def _wrap(array):
+    from ..autograd.function import wrap
+    return wrap(array)
+
+
+def celu_(input, alpha=1.0):
+    """In-place celu."""
+    return celu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    """In-place selu."""
+    return selu(input, inplace=True)

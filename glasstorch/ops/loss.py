@@ -32,7 +32,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_
            "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss", "kl_div",
            "gaussian_nll_loss", "poisson_nll_loss", "margin_ranking_loss", "soft_margin_loss",
            "cosine_embedding_loss", "multi_margin_loss", "hinge_embedding_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "ctc_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -723,6 +723,56 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     loss = _ew.div(_red.sum(hinge, 1), n_classes)
     if input.ndim == 1 and reduction == "none":
         loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: Σ_{j target} Σ_{i not a target} max(0, 1 − (x[y_j] − x[i])) / C per sample.
+
+    ``target`` holds class indices, the sample's targets being those before the first −1 (the rest is
+    ignored). Composed of differentiable ops: one gather of the target scores, then a masked hinge over every
+    (target slot, class) pair at once."""
+    from .index import gather
+    reduction = _reduction(reduction, size_average, reduce)
+    x, y = input, target
+    if x.ndim > 2:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
+                           f"{list(input.shape)}")
+    if tuple(y.shape) != tuple(x.shape):
+        raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
+    if y._array.dtype != np.int64:
+        raise RuntimeError(f"expected scalar type Long but found {_torch_name(y._array.dtype)}")
+    if x.ndim <= 1:
+        x, y = x.reshape(1, -1), y.reshape(1, -1)
+    n_classes = x.shape[1]
+    labels = y._array
+    valid = np.cumprod(labels != -1, axis=1).astype(bool)          # the slots before the first −1
+    if ((labels[valid] < 0) | (labels[valid] >= n_classes)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    safe = np.where(valid, labels, 0)
+    is_target = np.zeros(x.shape, dtype=bool)
+    rows, slots = np.nonzero(valid)
+    is_target[rows, labels[rows, slots]] = True                     # is_target[n, c]: c is one of n's labels
+    x_y = gather(x, 1, wrap(safe))                                   # (N, slots): the score of each target
+    # hinge[n, j, i] = max(0, 1 − x[n, y_j] + x[n, i]) for valid slot j and non-target class i
+    hinge = _ew.clamp_min(_ew.add(_ew.sub(x.unsqueeze(1), x_y.unsqueeze(2)), 1.0), 0)
+    mask = (valid[:, :, None] & ~is_target[:, None, :]).astype(x._array.dtype)
+    loss = _ew.div(_red.sum(_ew.mul(hinge, wrap(mask)), (1, 2)), n_classes)
+    if input.ndim <= 1 and reduction == "none":
+        loss = loss.reshape(())
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """−Σ_c w_c·[t_c·log σ(x_c) + (1 − t_c)·log σ(−x_c)] / C per sample (one-vs-all logistic loss)."""
+    from .activation import logsigmoid
+    reduction = _reduction(reduction, size_average, reduce)
+    loss = _ew.neg(_ew.add(_ew.mul(target, logsigmoid(input)),
+                           _ew.mul(1 - target, logsigmoid(_ew.neg(input)))))
+    if weight is not None:
+        loss = _ew.mul(loss, weight)
+    class_dim = input.ndim - 1
+    loss = _ew.div(_red.sum(loss, class_dim), input.shape[class_dim])
     return _reduce(loss, reduction)
 
 

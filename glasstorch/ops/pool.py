@@ -36,7 +36,7 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "max_unpool1d", "max_unpool2d", "max_unpool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "lp_pool1d", "lp_pool2d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
-           "adaptive_max_pool2d_with_indices"]
+           "adaptive_max_pool2d_with_indices", "lp_pool3d"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -787,3 +787,15 @@ def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
         return -max_pool1d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return _lp_finish(out, norm_type, kernel_size)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ over each KD×KH×KW window of xᵖ)^(1/p); p = ∞ is max pooling of |x|."""
+    kd, kh, kw = _tuple("lp_pool3d", "kernel_size must either be a single int, or a tuple of two ints",
+                        kernel_size, 3)
+    if norm_type == float("inf"):
+        return max_pool3d(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    if norm_type == -float("inf"):
+        return -max_pool3d(-input.abs(), kernel_size, stride, 0, 1, ceil_mode)
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return _lp_finish(out, norm_type, kd * kh * kw)

@@ -16,3 +16,12 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
+from .factory import *  # noqa: F401,F403
+from .data_parallel import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
+from .linear_cross_entropy import *  # noqa: F401,F403

@@ -10,7 +10,7 @@ from .module import Module
 
 __all__ = ["Sigmoid", "Tanh", "ReLU", "ReLU6", "LeakyReLU", "RReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Mish",
            "Softplus", "Softsign", "Softmax", "LogSoftmax", "Softmin", "Hardtanh", "Hardsigmoid", "Hardswish",
-           "Tanhshrink", "PReLU", "Threshold", "LogSigmoid", "Hardshrink", "Softshrink", "Step"]
+           "Tanhshrink", "PReLU", "Threshold", "LogSigmoid", "Hardshrink", "Softshrink", "Step", "GLU", "Softmax2d"]
 
 
 def _inplace_text(inplace, first=False):
@@ -318,3 +318,26 @@ class Step(Module):
 
     def forward(self, input):
         return F.step(input)
+
+
+class GLU(Module):
+    """The gated linear unit a ⊗ σ(b), input split in half along ``dim``."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return F.glu(input, self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim −3) at every pixel of a (N, C, H, W) or (C, H, W) input."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return F.softmax(input, -3)

@@ -34,7 +34,7 @@ from ..parameter import Parameter
 from .linear import Linear
 from .module import Module
 
-__all__ = ["MultiheadAttention"]
+__all__ = ["MultiheadAttention", "multi_head_attention_forward"]
 
 
 class NonDynamicallyQuantizableLinear(Linear):
@@ -182,6 +182,54 @@ class MultiheadAttention(Module):
     def __setstate__(self, state):
         state.setdefault("_qkv_same_embed_dim", True)  # checkpoints of PyTorch 1.1 lack it
         self.__dict__.update(state)
+
+
+class _OneCall:
+    """The tensors of one ``multi_head_attention_forward`` call under the attribute names MultiheadAttention
+    reads, with the module's own steps borrowed: the functional form runs exactly the module's code."""
+
+    _in_projection = MultiheadAttention._in_projection
+    _check_key_value = MultiheadAttention._check_key_value
+    _add_bias_kv = MultiheadAttention._add_bias_kv
+    forward = MultiheadAttention.forward
+
+    def __init__(self, **attributes):
+        self.__dict__.update(attributes)
+
+
+class _OutProj:
+    def __init__(self, weight, bias):
+        self.weight, self.bias = weight, bias
+
+
+def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
+                                 bias_k, bias_v, add_zero_attn, dropout_p, out_proj_weight, out_proj_bias,
+                                 training=True, key_padding_mask=None, need_weights=True, attn_mask=None,
+                                 use_separate_proj_weight=False, q_proj_weight=None, k_proj_weight=None,
+                                 v_proj_weight=None, static_k=None, static_v=None, average_attn_weights=True,
+                                 is_causal=False):
+    """The functional form behind nn.MultiheadAttention: inputs (L, N, E), (S, N, kdim), (S, N, vdim) (or
+    unbatched), the weights passed in; returns (output, weights or None), as the module's forward.
+
+    Deviation: ``static_k``/``static_v`` (precomputed per-head keys/values) are not supported
+    (NotImplementedError)."""
+    if static_k is not None or static_v is not None:
+        raise NotImplementedError("glasstorch's multi_head_attention_forward does not support static_k/static_v")
+    head_dim = embed_dim_to_check // num_heads
+    if head_dim * num_heads != embed_dim_to_check:
+        raise AssertionError(f"embed_dim {embed_dim_to_check} not divisible by num_heads {num_heads}")
+    if use_separate_proj_weight and (q_proj_weight is None or k_proj_weight is None or v_proj_weight is None):
+        raise AssertionError("use_separate_proj_weight is True but q_proj_weight, k_proj_weight or v_proj_weight "
+                             "is None")
+    if not use_separate_proj_weight and in_proj_weight is None:
+        raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+    call = _OneCall(embed_dim=embed_dim_to_check, num_heads=num_heads, batch_first=False, training=training,
+                    dropout=dropout_p, _qkv_same_embed_dim=not use_separate_proj_weight,
+                    in_proj_weight=in_proj_weight, in_proj_bias=in_proj_bias, q_proj_weight=q_proj_weight,
+                    k_proj_weight=k_proj_weight, v_proj_weight=v_proj_weight, bias_k=bias_k, bias_v=bias_v,
+                    add_zero_attn=add_zero_attn, out_proj=_OutProj(out_proj_weight, out_proj_bias))
+    return call.forward(query, key, value, key_padding_mask=key_padding_mask, need_weights=need_weights,
+                        attn_mask=attn_mask, average_attn_weights=average_attn_weights, is_causal=is_causal)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ...ops import norm as _norm
 from .module import Module
 from .normalization import register_affine, reset_affine
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "SyncBatchNorm"]
 
 
 class _NormBase(Module):
@@ -156,3 +156,47 @@ class InstanceNorm3d(_InstanceNorm):
     """InstanceNorm over input (N, C, D, H, W) or (C, D, H, W): statistics per sample and channel over D, H, W."""
 
     _batched_dim = 5
+
+
+class SyncBatchNorm(_BatchNorm):
+    """BatchNorm whose batch statistics are synchronized across processes in distributed training.
+
+    glasstorch has no process groups (torch.distributed is never initialized), so, exactly as PyTorch does
+    without an initialized process group, the forward is ordinary batch norm over the local batch.
+    ``process_group`` is kept as an attribute."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 process_group=None, device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+        self.process_group = process_group
+
+    def _check_input_dim(self, input):
+        if input.dim() < 2:
+            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
+
+    def forward(self, input):
+        self._check_input_dim(input)
+        if input.size(1) == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
+        return super().forward(input)
+
+    @classmethod
+    def convert_sync_batchnorm(cls, module, process_group=None):
+        """Every BatchNorm*d in ``module`` (itself included) replaced by a SyncBatchNorm sharing its parameters
+        and buffers; returns the converted module."""
+        module_output = module
+        if isinstance(module, _BatchNorm):
+            module_output = SyncBatchNorm(module.num_features, module.eps, module.momentum, module.affine,
+                                          module.track_running_stats, process_group, bias=module.bias is not None)
+            if module.affine:
+                module_output.weight = module.weight
+                module_output.bias = module.bias
+            module_output.running_mean = module.running_mean
+            module_output.running_var = module.running_var
+            module_output.num_batches_tracked = module.num_batches_tracked
+            module_output.training = module.training
+            if hasattr(module, "qconfig"):
+                module_output.qconfig = module.qconfig
+        for name, child in module.named_children():
+            module_output.add_module(name, cls.convert_sync_batchnorm(child, process_group))
+        return module_output

@@ -9,11 +9,13 @@ import warnings
 
 from ...ops import loss as F
 from .module import Module
+from .distance import PairwiseDistance
 
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
            "NLLLoss", "KLDivLoss", "GaussianNLLLoss", "PoissonNLLLoss", "MarginRankingLoss", "SoftMarginLoss",
            "CosineEmbeddingLoss", "MultiMarginLoss", "HingeEmbeddingLoss", "TripletMarginLoss",
-           "TripletMarginWithDistanceLoss", "CTCLoss"]
+           "TripletMarginWithDistanceLoss", "CTCLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+           "NLLLoss2d"]
 
 
 class _Loss(Module):
@@ -233,10 +235,8 @@ class TripletMarginLoss(_Loss):
 
 
 class TripletMarginWithDistanceLoss(_Loss):
-    """max(0, d(a, p) − d(a, n) + margin) for any distance function d (default: pairwise_distance).
-
-    Deviation: PyTorch stores a ``PairwiseDistance()`` module as the default ``distance_function`` (a child
-    module, shown in the repr); glasstorch uses nn.PairwiseDistance when it exists, else the function."""
+    """max(0, d(a, p) − d(a, n) + margin) for any distance function d (default: a ``PairwiseDistance()``
+    child module, shown in the repr, as PyTorch's)."""
 
     def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean"):
         super().__init__(size_average=None, reduce=None, reduction=reduction)
@@ -244,8 +244,7 @@ class TripletMarginWithDistanceLoss(_Loss):
             raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater than 0, got {margin} "
                              f"instead")
         if distance_function is None:
-            from ... import nn
-            distance_function = nn.PairwiseDistance() if "PairwiseDistance" in dir(nn) else None
+            distance_function = PairwiseDistance()
         self.distance_function = distance_function
         self.margin = margin
         self.swap = swap
@@ -267,3 +266,21 @@ class CTCLoss(_Loss):
     def forward(self, log_probs, targets, input_lengths, target_lengths):
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
                           self.zero_infinity)
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Σ_{j target} Σ_{i not a target} max(0, 1 − (x[y_j] − x[i])) / C (targets: the indices before the first −1)"""
+
+    def forward(self, input, target):
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """One-vs-all logistic loss: −mean_c w_c·[t_c·log σ(x_c) + (1 − t_c)·log σ(−x_c)]"""
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight, reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """The old name of NLLLoss for (N, C, H, W) inputs, kept for old code (it does not warn, as PyTorch)."""

@@ -13,20 +13,33 @@ A Module is an object whose attributes are registered as it is built:
 everything else walks them: ``parameters()``, ``state_dict()``, ``to()``, ``train()``, ``repr()``. Calling
 the module (``model(x)``) runs the forward pre-hooks, ``forward``, then the forward hooks.
 
-Deviations from PyTorch: no backward hooks on modules, no state_dict hooks, no lazy modules; ``to()`` and
-``cuda()`` accept only the CPU.
+Hooks, as PyTorch's: forward pre-hooks and forward hooks (``with_kwargs``, ``prepend``, ``always_call``), full
+backward pre-hooks and hooks (they see, and may replace, grad_output and grad_input), the global
+``nn.modules.module.register_module_*`` hooks, and the state_dict / load_state_dict pre- and post-hooks.
+
+Deviations from PyTorch: the deprecated non-full ``register_backward_hook`` raises NotImplementedError; no lazy
+modules; ``to()`` and ``cuda()`` accept only the CPU; ``compile()`` and ``share_memory()`` are no-ops;
+a full backward hook's grad_fn is glasstorch's pack/unpack pair (``BackwardHookFunction``), not one node.
 """
 import threading
 import itertools
+import warnings
 from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+import numpy as np
 
 from ... import _dtype
 from ..._device import device as _device_cls, check_device
-from ...autograd.grad_mode import no_grad
+from ...autograd.function import Function, wrap
+from ...autograd.grad_mode import no_grad, GradMode
+from ...backend import get_array_module
 from ...tensor import Tensor
 from ..parameter import Parameter, Buffer
 
-__all__ = ["Module"]
+__all__ = ["Module"]  # the register_module_* functions are reached as nn.modules.module.<name>, as in PyTorch
+
+_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -41,23 +54,255 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
 
 
 class RemovableHandle:
-    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook (also a context manager)."""
+    """Returned by ``register_*_hook``: ``handle.remove()`` unregisters the hook (also a context manager).
+    ``extra_dict``: other dicts keyed by the same id (the with_kwargs / always_call marks), cleared with it."""
 
     _next_id = 0
 
-    def __init__(self, hooks_dict):
+    def __init__(self, hooks_dict, *, extra_dict=None):
         self.hooks_dict = hooks_dict
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
+        if extra_dict is None:
+            extra_dict = []
+        elif isinstance(extra_dict, dict):
+            extra_dict = [extra_dict]
+        self.extra_dicts = list(extra_dict)
 
     def remove(self):
         self.hooks_dict.pop(self.id, None)
+        for d in self.extra_dicts:
+            d.pop(self.id, None)
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.remove()
+
+
+# -- global hooks: run for every module's call, before the module's own (nn.modules.module.register_module_*) --
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+
+
+def register_module_forward_pre_hook(hook):
+    """``hook(module, args) -> None or new args`` before every module's forward (all modules)."""
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """``hook(module, args, output) -> None or new output`` after every module's forward (all modules)."""
+    handle = RemovableHandle(_global_forward_hooks,
+                             extra_dict=[_global_forward_hooks_with_kwargs, _global_forward_hooks_always_called])
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook):
+    """``hook(module, grad_output) -> None or new grad_output`` for every module (see
+    ``Module.register_full_backward_pre_hook``)."""
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook):
+    """``hook(module, grad_input, grad_output) -> None or new grad_input`` for every module."""
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_backward_hook(hook):
+    """The legacy (non-full) global backward hook: not implemented, see ``Module.register_backward_hook``."""
+    raise NotImplementedError(_LEGACY_BACKWARD_HOOK)
+
+
+_LEGACY_BACKWARD_HOOK = (
+    "glasstorch does not implement the deprecated non-full backward hooks (register_backward_hook): PyTorch "
+    "reports there the gradients of the last autograd node of the forward, which is rarely the module's inputs. "
+    "Use register_full_backward_hook.")
+
+
+# -- full backward hooks ---------------------------------------------------------------------------------
+# PyTorch's BackwardHook: the module's tensor inputs go through one identity node before forward and its tensor
+# outputs through another after. The output node's backward sees every grad_output at once (the backward
+# pre-hooks run there), the input node's backward sees every grad_input at once (the backward hooks run there).
+# glasstorch's Functions have one output, so "one identity node over several tensors" is written as two steps:
+# _HookPack joins the tensors into one flat array (its backward is the moment all gradients are known) and
+# _HookUnpack cuts it back into the tensors.
+class _BackwardHookState:
+    """What one call of a hooked module needs in its backward: the hooks and the positions of the tensors."""
+
+    def __init__(self, module, backward_hooks, backward_pre_hooks, n_args, input_positions):
+        self.module = module
+        self.backward_hooks = backward_hooks
+        self.backward_pre_hooks = backward_pre_hooks
+        self.n_args = n_args
+        self.input_positions = input_positions  # positions of the args that went through the input node
+        self.zero_inputs = {}                   # tensor args that need no grad: position -> (shape, dtype)
+        self.n_outputs = 0
+        self.output_positions = ()
+        self.delivered = set()                  # which outputs received a gradient in this backward
+        self.grad_outputs = None
+
+    def on_grad_outputs(self, grads):
+        """The output node's backward: run the backward pre-hooks on grad_output (they may replace it)."""
+        grads = [g if i in self.delivered else None for i, g in zip(self.output_positions, grads)]
+        self.delivered.clear()
+        grad_outputs = _pack_with_none(self.output_positions, grads, self.n_outputs)
+        for hook in self.backward_pre_hooks:
+            result = hook(self.module, grad_outputs)
+            if result is None:
+                continue
+            result = result if isinstance(result, tuple) else (result,)
+            if len(result) != len(grad_outputs):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, got "
+                                   f"{len(result)}, but expected {len(grad_outputs)}")
+            grad_outputs = result
+        self.grad_outputs = grad_outputs
+        if not self.input_positions:  # no input needs a gradient: the backward hooks run now, with None inputs
+            grad_inputs = (None,) * self.n_args
+            if self.backward_hooks:
+                warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
+                              "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"
+                              "generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more "
+                              "details.", stacklevel=2)
+            for hook in self.backward_hooks:
+                result = hook(self.module, grad_inputs, self.grad_outputs)
+                if result is not None and not all(r is None for r in result):
+                    raise RuntimeError("Backward hook for Modules where no input requires gradient should always "
+                                       "return None or None for all gradients.")
+            self.grad_outputs = None
+        return [grad_outputs[i] for i in self.output_positions]
+
+    def on_grad_inputs(self, grads):
+        """The input node's backward: run the backward hooks on (grad_input, grad_output); they may replace
+        grad_input."""
+        grad_inputs = list(_pack_with_none(self.input_positions, grads, self.n_args))
+        for i, (shape, dtype) in self.zero_inputs.items():  # PyTorch hands zeros for them (materialized grads)
+            grad_inputs[i] = wrap(np.zeros(shape, dtype=dtype))
+        grad_inputs = tuple(grad_inputs)
+        for hook in self.backward_hooks:
+            result = hook(self.module, grad_inputs, self.grad_outputs)
+            if result is None:
+                continue
+            result = result if isinstance(result, tuple) else (result,)
+            if len(result) != len(grad_inputs):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got {len(result)}, "
+                                   f"but expected {len(grad_inputs)}")
+            grad_inputs = result
+        self.grad_outputs = None
+        return [grad_inputs[i] for i in self.input_positions]
+
+
+def _pack_with_none(positions, values, size):
+    out = [None] * size
+    for i, v in zip(positions, values):
+        out[i] = v
+    return tuple(out)
+
+
+class _HookPack(Function):
+    """flat = the tensors flattened and joined; its backward is where the module's hooks see the gradients."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, state, on_inputs, *xs):
+        xp = get_array_module(*xs)
+        ctx.state, ctx.on_inputs = state, on_inputs
+        ctx.shapes = [x.shape for x in xs]
+        ctx.dtypes = [x.dtype for x in xs]
+        return xp.concatenate([x.reshape(-1) for x in xs])
+
+    @staticmethod
+    def backward(ctx, grad):
+        # identity: dL/dx_i is the piece of dL/dflat that x_i filled (then handed to the hooks)
+        grads, start = [], 0
+        for shape, dtype in zip(ctx.shapes, ctx.dtypes):
+            size = int(np.prod(shape, dtype=np.int64))
+            grads.append(wrap(grad[start:start + size].reshape(shape).astype(dtype, copy=False)))
+            start += size
+        state = ctx.state
+        new = state.on_grad_inputs(grads) if ctx.on_inputs else state.on_grad_outputs(grads)
+        return (None, None) + tuple(None if g is None else g._array for g in new)
+
+
+class BackwardHookFunction(Function):
+    """x_i = flat[start:stop] shaped back (a copy): the tensors that leave _HookPack."""
+
+    saves = ()
+
+    @staticmethod
+    def forward(ctx, flat, start, stop, shape, dtype, delivered, index):
+        ctx.size, ctx.start, ctx.stop = flat.shape[0], start, stop
+        ctx.delivered, ctx.index = delivered, index
+        return flat[start:stop].reshape(shape).astype(dtype, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dflat is dL/dx_i in x_i's piece and 0 elsewhere
+        ctx.delivered.add(ctx.index)  # (the output hook tells a gradient of zeros from no gradient)
+        xp = get_array_module(grad)
+        full = xp.zeros(ctx.size, dtype=grad.dtype)
+        full[ctx.start:ctx.stop] = grad.reshape(-1)
+        return full, None, None, None, None, None, None
+
+
+def _through_hook_node(state, tensors, positions, on_inputs):
+    """The tensors, passed through one pack/unpack identity whose backward runs the state's hooks."""
+    flat = _HookPack.apply(state, on_inputs, *tensors)
+    delivered = set() if on_inputs else state.delivered  # only the output side asks who received a gradient
+    out, start = [], 0
+    for t, i in zip(tensors, positions):
+        out.append(BackwardHookFunction.apply(flat, start, start + t.numel(), tuple(t.shape), t._array.dtype,
+                                              delivered, i))
+        start += t.numel()
+    return out
+
+
+def _setup_input_hook(state, args):
+    positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+    state.input_positions = tuple(positions)
+    if not positions or not GradMode.enabled:
+        state.input_positions = ()
+        return args
+    state.zero_inputs = {i: (tuple(a.shape), a._array.dtype) for i, a in enumerate(args)
+                         if isinstance(a, Tensor) and not a.requires_grad}
+    new = _through_hook_node(state, [args[i] for i in positions], positions, True)
+    args = list(args)
+    for i, t in zip(positions, new):
+        args[i] = t
+    return tuple(args)
+
+
+def _setup_output_hook(state, result):
+    if not GradMode.enabled:
+        return result
+    is_tuple = isinstance(result, tuple)
+    outputs = result if is_tuple else (result,)
+    positions = [i for i, a in enumerate(outputs) if isinstance(a, Tensor) and a.requires_grad]
+    state.n_outputs = len(outputs)
+    state.output_positions = tuple(positions)
+    if not positions:
+        return result
+    new = _through_hook_node(state, [outputs[i] for i in positions], positions, False)
+    outputs = list(outputs)
+    for i, t in zip(positions, new):
+        outputs[i] = t
+    return tuple(outputs) if is_tuple else outputs[0]
 
 
 def _typename(value):
@@ -103,7 +348,7 @@ def _call_tracked(module, args, kwargs):
     stack = _RunningModules.stack
     stack.append(module)
     try:
-        if not module._forward_pre_hooks and not module._forward_hooks:
+        if not module._has_hooks():
             return module.forward(*args, **kwargs)
         return module._call_with_hooks(args, kwargs)
     finally:
@@ -131,10 +376,18 @@ class Module:
         set_(self, "_buffers", {})
         set_(self, "_non_persistent_buffers_set", set())
         set_(self, "_modules", {})
+        set_(self, "_backward_pre_hooks", OrderedDict())
+        set_(self, "_backward_hooks", OrderedDict())
+        set_(self, "_is_full_backward_hook", None)
         set_(self, "_forward_pre_hooks", OrderedDict())
-        set_(self, "_forward_pre_hooks_with_kwargs", set())
+        set_(self, "_forward_pre_hooks_with_kwargs", OrderedDict())
         set_(self, "_forward_hooks", OrderedDict())
-        set_(self, "_forward_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks_with_kwargs", OrderedDict())
+        set_(self, "_forward_hooks_always_called", OrderedDict())
+        set_(self, "_state_dict_hooks", OrderedDict())
+        set_(self, "_state_dict_pre_hooks", OrderedDict())
+        set_(self, "_load_state_dict_pre_hooks", OrderedDict())
+        set_(self, "_load_state_dict_post_hooks", OrderedDict())
 
     def forward(self, *input):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -143,54 +396,130 @@ class Module:
     def __call__(self, *args, **kwargs):
         if _RunningModules.stack is not None:  # a glass instrument wants to know which module is running
             return _call_tracked(self, args, kwargs)
-        if not self._forward_pre_hooks and not self._forward_hooks:
+        if not self._has_hooks():
             return self.forward(*args, **kwargs)
         return self._call_with_hooks(args, kwargs)
 
+    def _has_hooks(self):
+        return (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or self._backward_pre_hooks
+                or _global_forward_pre_hooks or _global_forward_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks)
+
     def _call_with_hooks(self, args, kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
-                                           f"but got {result}.")
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._forward_hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
-        return output
+        """PyTorch's ``_call_impl``: global then own forward pre-hooks, the backward-hook identity on the tensor
+        inputs, forward, global then own forward hooks, the backward-hook identity on the tensor outputs. If
+        forward (or a hook) raises, the forward hooks registered with ``always_call=True`` still run."""
+        called_always = set()
+        result = None
+        try:
+            for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
+                if hook_id in self._forward_pre_hooks_with_kwargs:
+                    new = hook(self, args, kwargs)
+                    if new is not None:
+                        if not (isinstance(new, tuple) and len(new) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, "
+                                               f"new_kwargs), but got {new}.")
+                        args, kwargs = new
+                else:
+                    new = hook(self, args)
+                    if new is not None:
+                        args = new if isinstance(new, tuple) else (new,)
+            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            state = None
+            if backward_hooks or backward_pre_hooks:
+                state = _BackwardHookState(self, backward_hooks, backward_pre_hooks, len(args), ())
+                args = _setup_input_hook(state, args)
+            result = self.forward(*args, **kwargs)
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
+                    called_always.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                    new = hook(self, args, kwargs, result)
+                else:
+                    new = hook(self, args, result)
+                if new is not None:
+                    result = new
+            if state is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
+                                  f"Tensors but received {type(result)}", stacklevel=2)
+                else:
+                    result = _setup_output_hook(state, result)
+            return result
+        except Exception:
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                always = hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called
+                if not always or hook_id in called_always:
+                    continue
+                try:
+                    if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
+                        new = hook(self, args, kwargs, result)
+                    else:
+                        new = hook(self, args, result)
+                    if new is not None:
+                        result = new
+                except Exception as e:  # noqa: BLE001  (PyTorch silences it with a warning too)
+                    warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
+                                  f"silenced as another error was raised in forward: {e}", stacklevel=2)
+            raise
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """``hook(module, args) -> None or new args`` runs before ``forward``
-        (``with_kwargs=True``: ``hook(module, args, kwargs) -> None or (args, kwargs)``)."""
-        handle = RemovableHandle(self._forward_pre_hooks)
+        (``with_kwargs=True``: ``hook(module, args, kwargs) -> None or (args, kwargs)``); ``prepend=True``
+        puts it before the hooks already registered."""
+        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
         self._forward_pre_hooks[handle.id] = hook
         if with_kwargs:
-            self._forward_pre_hooks_with_kwargs.add(handle.id)
+            self._forward_pre_hooks_with_kwargs[handle.id] = True
         if prepend:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
         """``hook(module, args, output) -> None or new output`` runs after ``forward``
-        (``with_kwargs=True``: ``hook(module, args, kwargs, output)``). ``always_call`` is accepted and ignored."""
-        handle = RemovableHandle(self._forward_hooks)
+        (``with_kwargs=True``: ``hook(module, args, kwargs, output)``); ``always_call=True``: it runs even when
+        forward raised (then with output None)."""
+        handle = RemovableHandle(self._forward_hooks,
+                                 extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
         self._forward_hooks[handle.id] = hook
         if with_kwargs:
-            self._forward_hooks_with_kwargs.add(handle.id)
+            self._forward_hooks_with_kwargs[handle.id] = True
+        if always_call:
+            self._forward_hooks_always_called[handle.id] = True
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """``hook(module, grad_output) -> None or new grad_output`` runs when the gradients of the module's
+        outputs are known. grad_output is a tuple, one entry per output (None for outputs that need no grad)."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """``hook(module, grad_input, grad_output) -> None or new grad_input`` runs when the gradients of the
+        module's positional tensor inputs are known (grad_input: one entry per positional argument, None for
+        non-tensors and for inputs that need no grad; keyword arguments are not seen, as in PyTorch)."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook):
+        """Deviation: the deprecated non-full backward hook is not implemented (NotImplementedError)."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        raise NotImplementedError(_LEGACY_BACKWARD_HOOK)
 
     # -- registration ---------------------------------------------------------------------------------
     def __setattr__(self, name, value):
@@ -512,14 +841,51 @@ class Module:
     def half(self):
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
+    def bfloat16(self):
+        return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
+
     def type(self, dst_type):
         """Cast every parameter and buffer (integer ones too) to ``dst_type``."""
         return self._apply(lambda t: t.type(dst_type))
 
+    def to_empty(self, *, device=None, recurse=True):
+        """Give every parameter and buffer fresh, uninitialized memory of its shape (PyTorch's way out of the
+        meta device); glasstorch has only the CPU, so the values become arbitrary (``empty_like``)."""
+        from ... import empty_like
+        check_device(device)
+        if not recurse:
+            raise NotImplementedError("to_empty(recurse=False) is not supported by glasstorch")
+        return self._apply(lambda t: empty_like(t))
+
     def share_memory(self):
+        """Move every parameter's and buffer's storage (and each ``.grad``) into shared memory, so that worker
+        processes started with ``glasstorch.multiprocessing`` update the same weights (the Hogwild pattern);
+        see ``Tensor.share_memory_``. Returns the module, as PyTorch's."""
+        for t in list(self.parameters()) + list(self.buffers()):
+            t.share_memory_()
+            if t.grad is not None:
+                t.grad.share_memory_()
         return self
 
+    def compile(self, *args, **kwargs):
+        """A no-op: glasstorch has no compiler (PyTorch's ``Module.compile`` wraps forward in torch.compile);
+        the module keeps running eagerly and its numbers are unchanged."""
+        return None
+
     # -- state_dict -----------------------------------------------------------------------------------
+    def get_extra_state(self):
+        """Extra (non-tensor) state for ``state_dict``: override together with ``set_extra_state``; stored under
+        the key ``<prefix>_extra_state``."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state):
+        """Receives what ``get_extra_state`` returned, from ``load_state_dict``."""
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
     def _save_to_state_dict(self, destination, prefix, keep_vars):
         for name, param in self._parameters.items():
             if param is not None:
@@ -527,82 +893,180 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf if keep_vars else buf.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
 
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def register_state_dict_pre_hook(self, hook):
+        """``hook(module, prefix, keep_vars)`` runs before ``state_dict`` collects this module's entries."""
+        handle = RemovableHandle(self._state_dict_pre_hooks)
+        self._state_dict_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_post_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata) -> None`` runs after; it may edit state_dict in
+        place (returning anything else is an error)."""
+        hook._from_public_api = True
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def _register_state_dict_hook(self, hook):
+        """The private, older post-hook: its return value (if not None) replaces the state_dict."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
+        handle = RemovableHandle(self._state_dict_hooks)
+        self._state_dict_hooks[handle.id] = hook
+        return handle
+
+    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
         """An OrderedDict from dotted names ("0.weight", "0.bias", ...) to detached tensors sharing memory with
         the parameters and persistent buffers, in registration order (PyTorch's keys)."""
+        if args:
+            warnings.warn("Positional args are being deprecated, use kwargs instead. Refer to "
+                          "https://pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+                          " for details.", FutureWarning, stacklevel=2)
+            if destination is None:
+                destination = args[0]
+            if len(args) > 1 and prefix == "":
+                prefix = args[1]
+            if len(args) > 2 and keep_vars is False:
+                keep_vars = args[2]
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
         if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
+        for hook in self._state_dict_hooks.values():
+            result = hook(self, destination, prefix, local_metadata)
+            if not getattr(hook, "_from_public_api", False):
+                if result is not None:
+                    destination = result
+            elif result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
-    def _load_from_state_dict(self, state_dict, prefix, missing_keys, unexpected_keys, error_msgs, assign=False):
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        """The private form: ``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` (with the module first when ``with_module``)."""
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = (hook, with_module)
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)``
+        runs before this module loads its entries (it may edit state_dict in place)."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
+
+    def register_load_state_dict_post_hook(self, hook):
+        """``hook(module, incompatible_keys) -> None`` runs after the module (and its children) loaded; it may
+        edit incompatible_keys.missing_keys / unexpected_keys in place, before ``strict`` looks at them."""
+        handle = RemovableHandle(self._load_state_dict_post_hooks)
+        self._load_state_dict_post_hooks[handle.id] = hook
+        return handle
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                              error_msgs):
         """Copy this module's own entries (``prefix + name``) from state_dict, collecting the problems."""
+        for hook, with_module in self._load_state_dict_pre_hooks.values():
+            if with_module:
+                hook(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
+            else:
+                hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         local = {k: v for k, v in itertools.chain(self._parameters.items(), persistent.items()) if v is not None}
+        assign = local_metadata.get("assign_to_params_buffers", False)
         for name, param in local.items():
             key = prefix + name
             if key not in state_dict:
-                missing_keys.append(key)
+                if strict:
+                    missing_keys.append(key)
                 continue
             value = state_dict[key]
             if not isinstance(value, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected glasstorch.Tensor or '
+                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(value)}")
                 continue
+            if param.dim() == 0 and value.dim() == 1 and value.shape[0] == 1:
+                value = value[0]  # a 1-element checkpoint entry fills a 0-d parameter (old checkpoints)
             if value.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {value.shape} from "
                                   f"checkpoint, the shape in current model is {param.shape}.")
                 continue
-            if assign:
-                if name in self._parameters:
-                    setattr(self, name, value if isinstance(value, Parameter)
-                            else Parameter(value, requires_grad=param.requires_grad))
-                else:
-                    self._buffers[name] = value
-                continue
             try:
                 with no_grad():
-                    param.copy_(value)
+                    if assign:
+                        if isinstance(param, Parameter):
+                            if not isinstance(value, Parameter):
+                                value = Parameter(value, requires_grad=param.requires_grad)
+                            else:
+                                value.requires_grad_(param.requires_grad)
+                        setattr(self, name, value)
+                    else:
+                        param.copy_(value)
             except Exception as ex:  # noqa: BLE001  (reported in the error message, as PyTorch does)
                 error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
                                   f"{param.shape} and whose dimensions in the checkpoint are {value.shape}, an "
                                   f"exception occurred : {ex.args}.")
-        for key in state_dict:
-            if not key.startswith(prefix):
-                continue
-            head = key[len(prefix):].split(".", 1)
-            if len(head) > 1:
-                if head[0] not in self._modules:
+        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                self.set_extra_state(state_dict[extra_key])
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if strict:
+            for key in state_dict:
+                if not key.startswith(prefix) or key == extra_key:
+                    continue
+                head = key[len(prefix):].split(".", 1)
+                if len(head) > 1:
+                    if head[0] not in self._modules:
+                        unexpected_keys.append(key)
+                elif head[0] not in local:
                     unexpected_keys.append(key)
-            elif head[0] not in local:
-                unexpected_keys.append(key)
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy values from ``state_dict`` into this module's parameters and buffers.
+        """Copy values from ``state_dict`` into this module's parameters and buffers (``assign=True``: make the
+        checkpoint's tensors the parameters themselves, keeping each parameter's requires_grad).
 
         Returns ``_IncompatibleKeys(missing_keys, unexpected_keys)``. With ``strict=True`` missing or
         unexpected keys raise RuntimeError; a shape mismatch raises whatever ``strict`` is (as in PyTorch).
         """
-        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+        if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        if metadata is not None:
+            state_dict._metadata = metadata
 
         def load(module, local_state, prefix):
-            module._load_from_state_dict(local_state, prefix, missing, unexpected, errors, assign)
+            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
+            if assign:
+                local_metadata["assign_to_params_buffers"] = assign
+            module._load_from_state_dict(local_state, prefix, local_metadata, True, missing, unexpected, errors)
             for name, child in module._modules.items():
                 if child is not None:
                     child_prefix = prefix + name + "."
                     child_state = {k: v for k, v in local_state.items() if k.startswith(child_prefix)}
                     load(child, child_state, child_prefix)
+            incompatible = _IncompatibleKeys(missing, unexpected)
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, incompatible) is not None:
+                    raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                                         "expected to return new values, if incompatible_keys need to be modified, "
+                                         "it should be done inplace.")
 
-        load(self, dict(state_dict), "")
+        load(self, state_dict, "")
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(

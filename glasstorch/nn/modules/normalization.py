@@ -10,13 +10,18 @@ Unlike BatchNorm they have no running statistics and behave the same in train an
 """
 import numbers
 
+import numpy as np
+
+from ...autograd.function import Function
+from ...backend import get_array_module
+
 from ... import creation
 from ...ops import norm as _norm
 from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
 
 def _as_shape(normalized_shape):
@@ -135,3 +140,65 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self):
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+# ---------------------------------------------------------------------------------------------------
+# CrossMapLRN2d: the legacy (Lua Torch) cross-channel LRN, forward and backward as PyTorch's own Function
+# ---------------------------------------------------------------------------------------------------
+def _lrn_windows(channels, size):
+    """0/1 matrices (C, C): which channels' squares enter scale[c] (forward) and which ratios enter channel c's
+    gradient (backward), exactly as PyTorch's running-sum loops pick them (channel 0 always stays in the
+    forward sum once the window has passed it, a quirk of the original code that PyTorch keeps)."""
+    pre_pad = int((size - 1) / 2 + 1)
+    c = np.arange(channels)[:, None]
+    j = np.arange(channels)[None, :]
+    fwd = (j <= c + pre_pad - 1) & ~((j >= 1) & (j <= c - pre_pad))
+    inverse_pre_pad = int(size - (size - 1) / 2)
+    bwd = (j >= c - inverse_pre_pad) & (j <= c + size - 1 - inverse_pre_pad)
+    return fwd, bwd
+
+
+class _CrossMapLRN2dFunction(Function):
+    """y = x · scale^(−β),  scale[c] = k + α/size · Σ_{j in window(c)} x[j]²  (over channels)"""
+
+    saves = (0, -1)
+
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        xp = get_array_module(x)
+        fwd, bwd = _lrn_windows(x.shape[1], size)
+        sums = xp.einsum("cj,njhw->nchw", fwd.astype(x.dtype), x * x)
+        scale = sums * (alpha / size) + k
+        y = x * scale ** (-beta)
+        ctx.x, ctx.y, ctx.scale, ctx.bwd, ctx.args = x, y, scale, bwd, (size, alpha, beta)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        # dL/dx[c] = scale[c]^(−β)·g[c] − (2αβ/size)·x[c]·Σ_{j near c} g[j]·y[j]/scale[j]   (PyTorch's formula)
+        xp = get_array_module(grad)
+        size, alpha, beta = ctx.args
+        ratio = grad * ctx.y / ctx.scale
+        near = xp.einsum("cj,njhw->nchw", ctx.bwd.astype(grad.dtype), ratio)
+        gx = ctx.scale ** (-beta) * grad - (2 * alpha * beta / size) * ctx.x * near
+        return gx, None, None, None, None
+
+
+class CrossMapLRN2d(Module):
+    """Local response normalization across channels of a 4-D input (the legacy form of LocalResponseNorm,
+    with PyTorch's own forward and backward formulas)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        return _CrossMapLRN2dFunction.apply(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)

@@ -29,10 +29,9 @@ each step then does one product h W_hhᵀ for all its gates (see ``glasstorch/op
 With ``num_layers`` > 1 each layer reads the previous layer's output sequence (dropout in between, in
 training mode); ``bidirectional`` runs a second pass from t = T down to 1 and concatenates both outputs.
 
-Deviations from PyTorch: PackedSequence input and LSTM ``proj_size`` > 0 are not supported
-(NotImplementedError); RNN and GRU have no ``proj_size`` argument at all (TypeError where PyTorch raises
-ValueError); the dropout masks between layers come from glasstorch's generator, so they differ from
-PyTorch's for the same seed; the LSTM and RNN layers add b_ih + b_hh once, to the input projection (the same
+Deviations from PyTorch: LSTM ``proj_size`` > 0 is not supported (NotImplementedError; PackedSequence input
+is, through nn/utils/rnn.py); RNN and GRU have no ``proj_size`` argument at all (TypeError where PyTorch raises
+ValueError); the LSTM and RNN layers add b_ih + b_hh once, to the input projection (the same
 sum, rounded in another order: differences of ~1e-7).
 """
 import math
@@ -92,7 +91,12 @@ def run_layers(mode, x, states, params, has_biases, num_layers, dropout, train, 
             finals.append(last)
         x = outputs[0] if directions == 1 else _shape.cat(outputs, -1)
         if dropout and train and layer < num_layers - 1:
-            x = _dropout.dropout(x, dropout, True)
+            # PyTorch's kernel works time-major, so its mask is drawn in (T, B, H) order: drawn that way here
+            # too, the same seed gives the same mask with batch_first
+            if batch_first:
+                x = _shape.transpose(_dropout.dropout(_shape.transpose(x, 0, 1), dropout, True), 0, 1)
+            else:
+                x = _dropout.dropout(x, dropout, True)
     return x, finals
 
 
@@ -213,8 +217,9 @@ class RNNBase(Module):
         return list(_shape.unbind(hx, 0)) if n > 1 else [hx[0]]
 
     def forward(self, input, hx=None):
-        if not hasattr(input, "dim"):
-            raise NotImplementedError("glasstorch's recurrent layers do not support PackedSequence input")
+        if not hasattr(input, "dim"):  # a PackedSequence: nn/utils/rnn.py runs each sequence over its own steps
+            from ..utils.rnn import _packed_rnn_forward
+            return _packed_rnn_forward(self, input, hx)
         lstm = self.mode == "LSTM"
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(self.mode, self.mode)
         if input.dim() not in (2, 3):

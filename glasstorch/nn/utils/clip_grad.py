@@ -19,7 +19,7 @@ import numpy as np
 from ...autograd.function import wrap
 from ...tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
 
 def _as_list(tensors):
@@ -88,3 +88,11 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         if p.grad is not None:
             np.clip(p.grad._array, -clip_value, clip_value, out=p.grad._array)
             p.grad._version += 1
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The deprecated name of ``clip_grad_norm_`` (it warns, then does the same)."""
+    import warnings
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+                  FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
