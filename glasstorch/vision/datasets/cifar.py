@@ -28,7 +28,7 @@ from ...autograd.function import wrap
 from .utils import DatasetFileError, calculate_md5, download_url, write_atomically
 from .vision import VisionDataset
 
-__all__ = ["CIFAR10"]
+__all__ = ["CIFAR10", "CIFAR100"]
 
 RECORD_BYTES = 1 + 3 * 32 * 32
 
@@ -149,3 +149,100 @@ class CIFAR10(VisionDataset):
             mean, std = (np.asarray(v, dtype=np.float32).reshape(1, -1, 1, 1) for v in normalize)
             images = (images - mean) / std
         return wrap(np.ascontiguousarray(images)), wrap(np.asarray(self.targets, dtype=np.int64))
+
+
+# -- CIFAR-100: torchvision's pickled 'python version', read by a restricted unpickler ---------------------------
+class _ArraysOnlyUnpickler:
+    """A pickle reader that builds only dicts, lists, strings, bytes, numbers and NumPy arrays.
+
+    Unpickling runs whatever callables a file names, so a plain ``pickle.load`` of a downloaded file is
+    code execution. This reader refuses every global except the four a pickled NumPy array needs
+    (``_reconstruct``, ``ndarray``, ``dtype`` and ``_codecs.encode`` for Python-2 byte strings), raising
+    ``pickle.UnpicklingError`` naming the refused one."""
+
+    allowed = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}
+
+    @classmethod
+    def load(cls, path):
+        import pickle
+
+        class Restricted(pickle.Unpickler):
+            def find_class(self, module, name):
+                if (module, name) not in cls.allowed:
+                    raise pickle.UnpicklingError(f"{path}: refused to load the global {module}.{name} (only "
+                                                 "NumPy arrays, lists, dicts and strings are read)")
+                if name == "_reconstruct":
+                    return np.ndarray.__reduce__(np.zeros(1))[0]  # numpy's own _reconstruct
+                if module == "_codecs":
+                    import codecs
+                    return codecs.encode
+                return getattr(np, name)
+
+        with open(path, "rb") as f:
+            return Restricted(f, encoding="latin1").load()
+
+
+def _entry(d, key):
+    """``d[key]`` for a str key, whether the pickle stored str or bytes keys."""
+    return d[key] if key in d else d[key.encode()]
+
+
+class CIFAR100(VisionDataset):
+    """`CIFAR-100 <https://www.cs.toronto.edu/~kriz/cifar.html>`_: 60,000 32 × 32 colour images in 100 classes.
+
+    Read from torchvision's layout, ``root/cifar-100-python/{train, test, meta}`` (the 'python version'),
+    through a restricted unpickler that builds only arrays, lists and dicts (see ``_ArraysOnlyUnpickler``),
+    never running code named by the file. ``.targets`` are the fine labels, ``.classes`` the fine label
+    names, as torchvision's. ``download=True`` fetches cifar-100-python.tar.gz (MD5-checked) and unpacks
+    only the three expected files."""
+
+    base_folder = "cifar-100-python"
+    url = "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"
+    filename = "cifar-100-python.tar.gz"
+    tgz_md5 = "eb9058c3a382ffc7106e4002c42a8d85"
+    train_list = [["train", "16019d7e3df5f24257cddd939b257f8d"]]
+    test_list = [["test", "f0ef6b0ae62326f3e7ffdfab6717acfc"]]
+    meta = {"filename": "meta", "key": "fine_label_names", "md5": "7973b15100ade9c7d40fb424638fde48"}
+
+    def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+        super().__init__(root, transform=transform, target_transform=target_transform)
+        self.train = train
+        if download:
+            self.download()
+        if not self._check_integrity():
+            raise RuntimeError("Dataset not found or corrupted. You can use download=True to download it")
+        folder = os.path.join(self.root, self.base_folder)
+        data, self.targets = [], []
+        for name, _ in (self.train_list if train else self.test_list):
+            entry = _ArraysOnlyUnpickler.load(os.path.join(folder, name))
+            data.append(np.asarray(_entry(entry, "data"), dtype=np.uint8))
+            labels = _entry(entry, "labels") if ("labels" in entry or b"labels" in entry) else \
+                _entry(entry, "fine_labels")
+            self.targets.extend(int(t) for t in labels)
+        self.data = np.vstack(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy()  # HWC
+        meta = _ArraysOnlyUnpickler.load(os.path.join(folder, self.meta["filename"]))
+        self.classes = [c.decode() if isinstance(c, bytes) else c for c in _entry(meta, self.meta["key"])]
+        self.class_to_idx = {name: i for i, name in enumerate(self.classes)}
+
+    def _check_integrity(self):
+        folder = os.path.join(self.root, self.base_folder)
+        names = [n for n, _ in self.train_list + self.test_list] + [self.meta["filename"]]
+        return all(os.path.isfile(os.path.join(folder, n)) for n in names)
+
+    def download(self):
+        if self._check_integrity():
+            return
+        archive = os.path.join(self.root, self.filename)
+        if not (os.path.isfile(archive) and calculate_md5(archive) == self.tgz_md5):
+            download_url(self.url, archive, self.tgz_md5)
+        wanted = {f"{self.base_folder}/{n}" for n, _ in self.train_list + self.test_list} | {
+            f"{self.base_folder}/{self.meta['filename']}"}
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar.getmembers():
+                if member.isfile() and member.name in wanted:
+                    write_atomically(os.path.join(self.root, member.name), tar.extractfile(member).read())
+
+    __getitem__ = CIFAR10.__getitem__
+    __len__ = CIFAR10.__len__
+    extra_repr = CIFAR10.extra_repr

@@ -42,7 +42,7 @@ from ...autograd.function import wrap
 from .utils import DatasetFileError, calculate_md5, download_url, gunzip
 from .vision import VisionDataset
 
-__all__ = ["MNIST", "FashionMNIST", "KMNIST", "read_idx_file", "read_image_file", "read_label_file"]
+__all__ = ["MNIST", "FashionMNIST", "KMNIST", "EMNIST", "QMNIST", "read_idx_file", "read_image_file", "read_label_file"]
 
 IDX_TYPES = {0x08: np.dtype(">u1"), 0x09: np.dtype(">i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
              0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
@@ -301,3 +301,133 @@ class KMNIST(MNIST):
     raw_md5 = {}  # not known here: uncompressed KMNIST files are checked by their IDX header and size only
     classes = ["o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"]
     mean, std = (0.1918,), (0.3483,)  # the commonly quoted training-set values (not checked here)
+
+
+# -- EMNIST and QMNIST: more IDX files, checked by their IDX header and size ----------------------------------
+class _UncheckedIdx(MNIST):
+    """MNIST's reader without checksums of single files (torchvision knows only the archives' MD5s): a
+    file is accepted when its IDX header and size agree; .gz and .xz files are decompressed."""
+
+    resources = []
+    raw_md5 = {}
+
+    def _read_verified(self, path):
+        with open(path, "rb") as f:
+            data = f.read()
+        if path.endswith(".gz"):
+            return gunzip(data, path)
+        if path.endswith(".xz"):
+            import lzma
+            try:
+                return lzma.decompress(data)
+            except lzma.LZMAError:
+                raise DatasetFileError(f"{path} is not a valid .xz file: it is truncated or corrupted.") from None
+        return data
+
+    @staticmethod
+    def _find(folder, name):
+        for candidate in (name, name + ".gz", name + ".xz"):
+            path = os.path.join(folder, candidate)
+            if os.path.isfile(path):
+                return path
+        return None
+
+    def _not_found_message(self):
+        wanted = "\n".join(f"    {file}  (or .gz / .xz)" for file in self._split_files())
+        return (f"Dataset not found.\n{self.__class__.__name__} needs these files:\n{wanted}\nin {self.raw_folder}/ "
+                f"(or directly in {os.fspath(self.root)}/). glasstorch does not download this data set.")
+
+    def download(self):
+        if not self._check_exists():
+            raise RuntimeError(self._not_found_message())
+
+
+class EMNIST(_UncheckedIdx):
+    """`EMNIST <https://www.westernsydney.edu.au/bens/home/reproducible_research/emnist>`_: handwritten digits
+    and letters, ``split`` one of byclass, bymerge, balanced, letters, digits, mnist.
+
+    Files (from the official ``gzip.zip``): ``root/EMNIST/raw/emnist-<split>-<train|test>-images-idx3-ubyte``
+    and ``...-labels-idx1-ubyte`` (or .gz; or directly in root). The images are kept as stored (transposed
+    relative to the usual orientation, as torchvision's). ``download=True`` is not supported (the official
+    archive is a 500 MB zip): a RuntimeError names the files to put in place."""
+
+    splits = ("byclass", "bymerge", "balanced", "letters", "digits", "mnist")
+    _all_classes = set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    _merged_classes = {"c", "i", "j", "k", "l", "m", "o", "p", "s", "u", "v", "w", "x", "y", "z"}
+    classes_split_dict = {
+        "byclass": sorted(_all_classes),
+        "bymerge": sorted(_all_classes - _merged_classes),
+        "balanced": sorted(_all_classes - _merged_classes),
+        "letters": ["N/A"] + list("abcdefghijklmnopqrstuvwxyz"),
+        "digits": list("0123456789"),
+        "mnist": list("0123456789"),
+    }
+
+    def __init__(self, root, split, **kwargs):
+        if split not in self.splits:
+            raise ValueError(f"Unknown value '{split}' for argument split. Valid values are "
+                             f"{{{', '.join(repr(s) for s in self.splits)}}}.")
+        self.split = split
+        self.classes = self.classes_split_dict[split]
+        super().__init__(root, **kwargs)
+
+    def _split_files(self):
+        prefix = f"emnist-{self.split}-{'train' if self.train else 'test'}"
+        return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx1-ubyte"
+
+
+class QMNIST(_UncheckedIdx):
+    """`QMNIST <https://github.com/facebookresearch/qmnist>`_: MNIST reconstructed with 8 label columns per image
+    (class, NIST writer id, ...). ``what``: 'train', 'test' (60,000), 'test10k' (its first 10,000, MNIST's
+    test set), 'test50k' (the other 50,000) or 'nist' (the whole xnist set); default 'train' or 'test' from
+    ``train``. ``compat=True`` gives the class as an int, ``False`` the int64 row of 8 values.
+
+    Files in ``root/QMNIST/raw/`` (or root): ``qmnist-<train|test>-images-idx3-ubyte`` and
+    ``qmnist-<train|test>-labels-idx2-int`` (.gz), ``xnist-images-idx3-ubyte`` / ``xnist-labels-idx2-int``
+    (.xz) for 'nist'. ``download=True`` is not supported here."""
+
+    subsets = {"train": "train", "test": "test", "test10k": "test", "test50k": "test", "nist": "nist"}
+    classes = MNIST.classes
+
+    def __init__(self, root, what=None, compat=True, train=True, **kwargs):
+        if what is None:
+            what = "train" if train else "test"
+        if what not in self.subsets:
+            raise ValueError(f"Unknown value '{what}' for argument what. Valid values are "
+                             f"{{{', '.join(repr(s) for s in self.subsets)}}}.")
+        self.what = what
+        self.compat = compat
+        super().__init__(root, train=train, **kwargs)
+
+    def _split_files(self):
+        if self.subsets[self.what] == "nist":
+            return "xnist-images-idx3-ubyte", "xnist-labels-idx2-int"
+        prefix = f"qmnist-{self.subsets[self.what]}"
+        return f"{prefix}-images-idx3-ubyte", f"{prefix}-labels-idx2-int"
+
+    def _load_data(self):
+        images = parse_idx(self._read_verified(self.image_file), self.image_file)
+        labels = parse_idx(self._read_verified(self.label_file), self.label_file)
+        if images.dtype != np.uint8 or images.ndim != 3 or labels.ndim != 2 or len(images) != len(labels):
+            raise DatasetFileError(f"{self.image_file} and {self.label_file} do not hold matching images "
+                                   f"(found {images.dtype} {images.shape}) and label rows (found {labels.shape}).")
+        if self.what == "test10k":
+            images, labels = images[:10000], labels[:10000]
+        elif self.what == "test50k":
+            images, labels = images[10000:], labels[10000:]
+        return wrap(images.copy()), wrap(labels.astype(np.int64))
+
+    def __getitem__(self, index):
+        from PIL import Image
+        img = Image.fromarray(self.data._array[index])
+        target = self.targets[index]
+        if self.compat:
+            target = int(target._array[0])
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def extra_repr(self):
+        return f"Split: {self.what}"

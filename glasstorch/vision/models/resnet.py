@@ -27,29 +27,28 @@ block starts as the identity.
 
 Pretrained weights
 ------------------
-torchvision downloads ImageNet weights when given ``weights=ResNet18_Weights.IMAGENET1K_V1``. glasstorch
-downloads nothing and never unpickles; ``weights=`` takes instead:
+``weights=`` takes torchvision's enums (``ResNet50_Weights.DEFAULT``, ``"IMAGENET1K_V1"``,
+``"ResNet18_Weights.IMAGENET1K_V1"``), read from the torch hub cache with no download (see ``_api.py``:
+``~/.cache/torch/hub/checkpoints/<name>.npz``, or the ``.pth`` there when it is a glasstorch checkpoint), and,
+as glasstorch additions:
 
 - a path to a glasstorch checkpoint of a state_dict (``glasstorch.save(model.state_dict(), path)``);
 - a path to a ``.npz`` file whose keys are the state_dict keys (read with ``allow_pickle=False``);
 - a dict (a state_dict) of glasstorch tensors or anything NumPy can turn into an array.
 
-torchvision's ``.pth`` files are pickles; convert one once, in an environment with PyTorch::
+torchvision's ``.pth`` files are pickles, which glasstorch never unpickles; convert one once, in an
+environment with PyTorch::
 
     import numpy as np, torch
     state_dict = torch.load("resnet18.pth", map_location="cpu", weights_only=True)  # a downloaded .pth
-    # or: state_dict = torchvision.models.resnet18(weights="IMAGENET1K_V1").state_dict()
     np.savez("resnet18.npz", **{k: v.numpy() for k, v in state_dict.items()})
 
-then ``resnet18(weights="resnet18.npz")``. Given weights and no ``num_classes``, the number of classes is
-read from the weights' ``fc.weight`` (as torchvision takes it from the weights' categories).
+then ``resnet18(weights="resnet18.npz")`` (or save it as ``resnet18-f37072fd.npz`` in the hub cache and pass
+``weights=ResNet18_Weights.DEFAULT``). With an enum, num_classes must be 1000 (the weights' categories); with
+a file or a dict and no ``num_classes``, it is read from the weights' ``fc.weight``.
 
-Deviations from torchvision: ``weights`` is a path or a dict, not a ``ResNet18_Weights`` enum (an enum
-name such as ``"IMAGENET1K_V1"`` raises an error that says how to get a local file); ``progress`` is
-accepted and ignored (nothing is downloaded); ``pretrained=True`` (torchvision's deprecated form) raises
-the same error; ``load_weights`` (what ``weights=`` calls) is a glasstorch helper. The ResNeXt builders
-(``resnext50_32x4d``, ...) are not provided: ``ResNet(Bottleneck, layers, groups=32, width_per_group=4)``
-builds them where Conv2d supports groups.
+Deviations from torchvision: nothing is downloaded and ``progress`` is ignored; ``pretrained=True``
+(torchvision's deprecated form) means ``weights="IMAGENET1K_V1"``; ``load_weights`` is a glasstorch helper.
 """
 import os
 import re
@@ -64,9 +63,14 @@ from ...creation import from_numpy
 from ...ops.shape import flatten
 from ...serialization import load as _glasstorch_load
 from ...tensor import Tensor
+from ._api import WeightsEnum, register_model
+from ._utils import _imagenet_weights, _ovewrite_named_param
 
 __all__ = ["ResNet", "BasicBlock", "Bottleneck", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
-           "wide_resnet50_2", "wide_resnet101_2", "load_weights"]
+           "resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2",
+           "ResNet18_Weights", "ResNet34_Weights", "ResNet50_Weights", "ResNet101_Weights", "ResNet152_Weights",
+           "ResNeXt50_32X4D_Weights", "ResNeXt101_32X8D_Weights", "ResNeXt101_64X4D_Weights",
+           "Wide_ResNet50_2_Weights", "Wide_ResNet101_2_Weights", "load_weights"]
 
 
 def conv3x3(in_planes, out_planes, stride=1, groups=1, dilation=1):
@@ -357,58 +361,164 @@ def load_weights(weights, arch="resnet18"):
     return tensors
 
 
-def _resnet(block, layers, weights, progress, arch, **kwargs):
-    """Build ResNet(block, layers, **kwargs) and load ``weights`` (None, a path or a state_dict) into it."""
-    if kwargs.pop("pretrained", False):  # torchvision's deprecated pretrained=True means download
-        raise _download_error("IMAGENET1K_V1", arch, given="pretrained=True")
-    state_dict = None
-    if weights is not None:
-        state_dict = load_weights(weights, arch)
-        if "num_classes" not in kwargs and "fc.weight" in state_dict:
-            kwargs["num_classes"] = state_dict["fc.weight"].shape[0]
+def _resnet(block, layers, weights, progress, arch, weights_enum=None, **kwargs):
+    """Build ResNet(block, layers, **kwargs) and load ``weights`` (None, an enum member, a path or a state_dict)."""
+    from ._utils import _weights_for
+    _member, state_dict = _weights_for(weights, weights_enum, arch, kwargs, "fc.weight")
     model = ResNet(block, layers, **kwargs)
     if state_dict is not None:
         model.load_state_dict(state_dict)
     return model
 
 
+_URL = "https://download.pytorch.org/models/"
+
+
+class ResNet18_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet18-f37072fd.pth", 11689512, 69.758, 89.078)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet34_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet34-b627a593.pth", 21797672, 73.314, 91.420)
+    DEFAULT = IMAGENET1K_V1
+
+
+class ResNet50_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet50-0676ba61.pth", 25557032, 76.130, 92.862)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet50-11ad3fa6.pth", 25557032, 80.858, 95.434, resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet101_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet101-63fe2227.pth", 44549160, 77.374, 93.546)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet101-cd907fc2.pth", 44549160, 81.886, 95.780, resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNet152_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnet152-394f9c45.pth", 60192808, 78.312, 94.046)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnet152-f82ba261.pth", 60192808, 82.284, 96.002, resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt50_32X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext50_32x4d-7cdf4587.pth", 25028904, 77.618, 93.698)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext50_32x4d-1a0047aa.pth", 25028904, 81.198, 95.340,
+                                      resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_32X8D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_32x8d-8ba56ff5.pth", 88791336, 79.312, 94.526)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "resnext101_32x8d-110c445d.pth", 88791336, 82.834, 96.228,
+                                      resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class ResNeXt101_64X4D_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "resnext101_64x4d-173b62eb.pth", 83455272, 83.246, 96.454,
+                                      resize_size=232)
+    DEFAULT = IMAGENET1K_V1
+
+
+class Wide_ResNet50_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet50_2-95faca4d.pth", 68883240, 78.468, 94.086)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet50_2-9ba9bcbe.pth", 68883240, 81.602, 95.758,
+                                      resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+class Wide_ResNet101_2_Weights(WeightsEnum):
+    IMAGENET1K_V1 = _imagenet_weights(_URL + "wide_resnet101_2-32ee1156.pth", 126886696, 78.848, 94.284)
+    IMAGENET1K_V2 = _imagenet_weights(_URL + "wide_resnet101_2-d733dc28.pth", 126886696, 82.510, 96.020,
+                                      resize_size=232)
+    DEFAULT = IMAGENET1K_V2
+
+
+_WEIGHTS_DOC = """``weights``: None (random init), a ``{enum}`` member or its name ("DEFAULT", "IMAGENET1K_V1"),
+    read from the torch hub cache (see ``_api``: nothing is downloaded), or (glasstorch additions) a path
+    to a glasstorch checkpoint / a .npz of the state_dict, or a state_dict. ``progress`` is ignored.
+    ``**kwargs`` go to ResNet (num_classes, zero_init_residual, norm_layer, ...)."""
+
+
+@register_model(weights_enum=ResNet18_Weights)
 def resnet18(*, weights=None, progress=True, **kwargs):
-    """ResNet-18: BasicBlocks [2, 2, 2, 2]; 11,689,512 parameters with num_classes=1000.
-
-    ``weights``: None (random init), a path to a glasstorch checkpoint or a .npz of the state_dict, or a
-    state_dict (see the module docstring for converting torchvision's .pth files). ``progress`` is ignored.
-    ``**kwargs`` go to ResNet (num_classes, zero_init_residual, norm_layer, ...).
-    """
-    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, "resnet18", **kwargs)
+    return _resnet(BasicBlock, [2, 2, 2, 2], weights, progress, "resnet18", ResNet18_Weights, **kwargs)
 
 
+@register_model(weights_enum=ResNet34_Weights)
 def resnet34(*, weights=None, progress=True, **kwargs):
-    """ResNet-34: BasicBlocks [3, 4, 6, 3]; 21,797,672 parameters with num_classes=1000 (see resnet18)."""
-    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, "resnet34", **kwargs)
+    return _resnet(BasicBlock, [3, 4, 6, 3], weights, progress, "resnet34", ResNet34_Weights, **kwargs)
 
 
+@register_model(weights_enum=ResNet50_Weights)
 def resnet50(*, weights=None, progress=True, **kwargs):
-    """ResNet-50: Bottlenecks [3, 4, 6, 3]; 25,557,032 parameters with num_classes=1000 (see resnet18)."""
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, "resnet50", **kwargs)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, "resnet50", ResNet50_Weights, **kwargs)
 
 
+@register_model(weights_enum=ResNet101_Weights)
 def resnet101(*, weights=None, progress=True, **kwargs):
-    """ResNet-101: Bottlenecks [3, 4, 23, 3] (see resnet18)."""
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "resnet101", **kwargs)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "resnet101", ResNet101_Weights, **kwargs)
 
 
+@register_model(weights_enum=ResNet152_Weights)
 def resnet152(*, weights=None, progress=True, **kwargs):
-    """ResNet-152: Bottlenecks [3, 8, 36, 3] (see resnet18)."""
-    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, "resnet152", **kwargs)
+    return _resnet(Bottleneck, [3, 8, 36, 3], weights, progress, "resnet152", ResNet152_Weights, **kwargs)
 
 
+@register_model(weights_enum=ResNeXt50_32X4D_Weights)
+def resnext50_32x4d(*, weights=None, progress=True, **kwargs):
+    _ovewrite_named_param(kwargs, "groups", 32)
+    _ovewrite_named_param(kwargs, "width_per_group", 4)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, "resnext50_32x4d", ResNeXt50_32X4D_Weights,
+                   **kwargs)
+
+
+@register_model(weights_enum=ResNeXt101_32X8D_Weights)
+def resnext101_32x8d(*, weights=None, progress=True, **kwargs):
+    _ovewrite_named_param(kwargs, "groups", 32)
+    _ovewrite_named_param(kwargs, "width_per_group", 8)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "resnext101_32x8d", ResNeXt101_32X8D_Weights,
+                   **kwargs)
+
+
+@register_model(weights_enum=ResNeXt101_64X4D_Weights)
+def resnext101_64x4d(*, weights=None, progress=True, **kwargs):
+    _ovewrite_named_param(kwargs, "groups", 64)
+    _ovewrite_named_param(kwargs, "width_per_group", 4)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "resnext101_64x4d", ResNeXt101_64X4D_Weights,
+                   **kwargs)
+
+
+@register_model(weights_enum=Wide_ResNet50_2_Weights)
 def wide_resnet50_2(*, weights=None, progress=True, **kwargs):
-    """Wide ResNet-50-2: ResNet-50 with Bottleneck 3x3 convolutions twice as wide (width_per_group=128)."""
-    kwargs["width_per_group"] = 64 * 2
-    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, "wide_resnet50_2", **kwargs)
+    _ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
+    return _resnet(Bottleneck, [3, 4, 6, 3], weights, progress, "wide_resnet50_2", Wide_ResNet50_2_Weights,
+                   **kwargs)
 
 
+@register_model(weights_enum=Wide_ResNet101_2_Weights)
 def wide_resnet101_2(*, weights=None, progress=True, **kwargs):
-    """Wide ResNet-101-2: ResNet-101 with Bottleneck 3x3 convolutions twice as wide."""
-    kwargs["width_per_group"] = 64 * 2
-    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "wide_resnet101_2", **kwargs)
+    _ovewrite_named_param(kwargs, "width_per_group", 64 * 2)
+    return _resnet(Bottleneck, [3, 4, 23, 3], weights, progress, "wide_resnet101_2", Wide_ResNet101_2_Weights,
+                   **kwargs)
+
+
+_DOCS = {
+    resnet18: ("ResNet-18: BasicBlocks [2, 2, 2, 2]; 11,689,512 parameters.", ResNet18_Weights),
+    resnet34: ("ResNet-34: BasicBlocks [3, 4, 6, 3]; 21,797,672 parameters.", ResNet34_Weights),
+    resnet50: ("ResNet-50: Bottlenecks [3, 4, 6, 3]; 25,557,032 parameters.", ResNet50_Weights),
+    resnet101: ("ResNet-101: Bottlenecks [3, 4, 23, 3]; 44,549,160 parameters.", ResNet101_Weights),
+    resnet152: ("ResNet-152: Bottlenecks [3, 8, 36, 3]; 60,192,808 parameters.", ResNet152_Weights),
+    resnext50_32x4d: ("ResNeXt-50 32x4d: ResNet-50 with 32 groups of width 4 in each 3x3; 25,028,904 parameters.",
+                      ResNeXt50_32X4D_Weights),
+    resnext101_32x8d: ("ResNeXt-101 32x8d; 88,791,336 parameters.", ResNeXt101_32X8D_Weights),
+    resnext101_64x4d: ("ResNeXt-101 64x4d; 83,455,272 parameters.", ResNeXt101_64X4D_Weights),
+    wide_resnet50_2: ("Wide ResNet-50-2: ResNet-50 with Bottleneck 3x3 convolutions twice as wide; "
+                      "68,883,240 parameters.", Wide_ResNet50_2_Weights),
+    wide_resnet101_2: ("Wide ResNet-101-2; 126,886,696 parameters.", Wide_ResNet101_2_Weights),
+}
+for _fn, (_line, _enum) in _DOCS.items():
+    _fn.__doc__ = _line + "\n\n    " + _WEIGHTS_DOC.format(enum=_enum.__name__)
+del _fn, _line, _enum

@@ -9,10 +9,15 @@ from .functional import InterpolationMode  # noqa: F401
 from .transforms import (Compose, ToTensor, PILToTensor, ToPILImage, Normalize, Resize, CenterCrop, Pad,  # noqa: F401
                          Lambda, RandomApply, RandomChoice, RandomOrder, RandomCrop, RandomHorizontalFlip,
                          RandomVerticalFlip, RandomResizedCrop, RandomRotation, RandomAffine, ColorJitter, Grayscale,
-                         RandomGrayscale)
+                         RandomGrayscale, ConvertImageDtype, LinearTransformation, FiveCrop, TenCrop, RandomErasing,
+                         GaussianBlur, RandomPerspective, RandomInvert, RandomPosterize, RandomSolarize,
+                         RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, ElasticTransform)
 from .transforms import __all__ as _transform_names
+from .autoaugment import AutoAugmentPolicy, AutoAugment, RandAugment, TrivialAugmentWide, AugMix  # noqa: F401
+from . import v2  # noqa: F401
 
-__all__ = ["functional", "InterpolationMode"] + list(_transform_names)
+__all__ = ["functional", "InterpolationMode", "AutoAugmentPolicy", "AutoAugment", "RandAugment",
+           "TrivialAugmentWide", "AugMix", "v2"] + list(_transform_names)
 
 
 from ..._missing import missing_api  # noqa: E402

@@ -11,11 +11,14 @@ How they work here:
   code with torchvision's formulas. The resampling operations (``resize``, ``rotate``, ``affine``) run
   each channel through Pillow as a 32-bit float image (mode 'F') and back (integer images are rounded).
 
-Deviations from torchvision, all for tensor images: resize, rotate and affine give Pillow's resampling
-(which always antialiases when shrinking; ``antialias=False`` is ignored), not ``torch.nn.functional``'s
-interpolate/grid_sample, so values differ slightly at edges and between pixels (nearest-neighbour maps of
-whole pixels, such as flips or 90° rotations of square images, are exact); ``affine`` on a tensor uses the
-PIL path's centre convention. ``to_pil_image`` clips float values to [0, 1] before scaling (torchvision's
+Tensor ``resize`` as torchvision's: NEAREST and NEAREST_EXACT, and BILINEAR/BICUBIC with ``antialias=False``,
+are ``torch.nn.functional.interpolate``'s formulas written in NumPy (align_corners=False).
+
+Deviations from torchvision, all for tensor images: resize with ``antialias=True`` (BILINEAR, BICUBIC) and
+the BOX/HAMMING/LANCZOS modes, rotate, affine and perspective give Pillow's resampling, not torchvision's
+antialiased interpolate/grid_sample, so values differ slightly at edges and between pixels (nearest-neighbour
+maps of whole pixels, such as flips or 90° rotations of square images, are exact); ``affine`` on a tensor uses
+the PIL path's centre convention. ``to_pil_image`` clips float values to [0, 1] before scaling (torchvision's
 cast wraps out-of-range values). Tensor transforms do not record autograd history, except ``normalize``.
 """
 import math
@@ -32,7 +35,9 @@ from ...tensor import Tensor
 __all__ = ["InterpolationMode", "get_dimensions", "get_image_size", "get_image_num_channels", "to_tensor",
            "pil_to_tensor", "to_pil_image", "normalize", "resize", "pad", "crop", "center_crop", "resized_crop",
            "hflip", "vflip", "rotate", "affine", "adjust_brightness", "adjust_contrast", "adjust_saturation",
-           "adjust_hue", "rgb_to_grayscale", "to_grayscale"]
+           "adjust_hue", "rgb_to_grayscale", "to_grayscale", "convert_image_dtype", "invert", "posterize", "solarize",
+           "adjust_sharpness", "autocontrast", "equalize", "adjust_gamma", "gaussian_blur", "erase", "five_crop",
+           "ten_crop", "perspective", "elastic_transform"]
 
 
 class InterpolationMode(Enum):
@@ -295,7 +300,72 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     resample = _PIL_FILTERS[interpolation]
     if _is_pil(img):
         return img.resize((new_w, new_h), resample)
+    plain = interpolation in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT) or (
+        antialias is False and interpolation in (InterpolationMode.BILINEAR, InterpolationMode.BICUBIC))
+    if plain:
+        return _interpolate(img, new_h, new_w, interpolation)
     return _through_pil_planes(img, lambda plane: plane.resize((new_w, new_h), resample))
+
+
+def _nearest_indices(in_size, out_size, exact):
+    """Source index of each output index: floor(i · in/out) ('nearest', PyTorch's), or floor((i + 0.5) · in/out)
+    ('nearest-exact', which is also Pillow's NEAREST)."""
+    scale = in_size / out_size
+    src = (np.arange(out_size) + (0.5 if exact else 0.0)) * scale
+    return np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+
+
+def _linear_weights(in_size, out_size):
+    """(i0, i1, w1) of bilinear interpolation with align_corners=False: source x = (i + 0.5) · in/out − 0.5,
+    clamped at 0; the value is (1 − w1) · a[i0] + w1 · a[i1]."""
+    src = np.maximum((np.arange(out_size) + 0.5) * (in_size / out_size) - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), in_size - 1)
+    i1 = np.minimum(i0 + 1, in_size - 1)
+    return i0, i1, (src - i0).astype(np.float32)
+
+
+def _cubic_weights(in_size, out_size, a=-0.75):
+    """(indices out × 4, weights out × 4) of Keys' cubic convolution (a = −0.75, PyTorch's), align_corners=False:
+    the source x = (i + 0.5) · in/out − 0.5 (not clamped), its four neighbours clamped to the image."""
+    src = (np.arange(out_size) + 0.5) * (in_size / out_size) - 0.5
+    base = np.floor(src)
+    t = (src - base).astype(np.float32)
+    dist = np.stack([t + 1, t, 1 - t, 2 - t], axis=1)
+    near = ((a + 2) * dist - (a + 3)) * dist * dist + 1              # |d| <= 1
+    far = ((a * dist - 5 * a) * dist + 8 * a) * dist - 4 * a          # 1 < |d| < 2
+    weights = np.where(dist <= 1, near, far).astype(np.float32)
+    indices = np.clip(base.astype(np.int64)[:, None] + np.arange(-1, 3), 0, in_size - 1)
+    return indices, weights
+
+
+def _interpolate(img, new_h, new_w, interpolation):
+    """A tensor image resized as ``torch.nn.functional.interpolate`` (no antialiasing), which torchvision
+    calls for tensors: nearest, nearest-exact, bilinear or bicubic (align_corners=False); integer images are
+    computed in float32 and rounded (bicubic clamped to the range first)."""
+    array = img._array
+    height, width = array.shape[-2:]
+    if interpolation in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
+        exact = interpolation is InterpolationMode.NEAREST_EXACT
+        rows, cols = _nearest_indices(height, new_h, exact), _nearest_indices(width, new_w, exact)
+        return wrap(np.ascontiguousarray(array[..., rows[:, None], cols[None, :]]))
+    work = array.astype(np.float32) if array.dtype.kind != "f" else array
+    if interpolation is InterpolationMode.BILINEAR:
+        r0, r1, wr = _linear_weights(height, new_h)
+        c0, c1, wc = _linear_weights(width, new_w)
+        wr, wc = wr.astype(work.dtype), wc.astype(work.dtype)
+        rows = work[..., r0, :] * (1 - wr)[:, None] + work[..., r1, :] * wr[:, None]
+        out = rows[..., c0] * (1 - wc) + rows[..., c1] * wc
+    else:
+        ri, rw = _cubic_weights(height, new_h)
+        ci, cw = _cubic_weights(width, new_w)
+        rw, cw = rw.astype(work.dtype), cw.astype(work.dtype)
+        rows = sum(work[..., ri[:, k], :] * rw[:, k][:, None] for k in range(4))
+        out = sum(rows[..., ci[:, k]] * cw[:, k] for k in range(4))
+        if array.dtype == np.uint8:
+            out = np.clip(out, 0, 255)
+    if array.dtype.kind != "f":
+        out = np.round(out)
+    return wrap(out.astype(array.dtype))
 
 
 def _padding_ltrb(padding):
@@ -589,6 +659,325 @@ def to_grayscale(img, num_output_channels=1):
     if num_output_channels == 3:
         gray = Image.fromarray(np.repeat(np.asarray(gray)[:, :, None], 3, axis=2))
     return gray
+
+
+
+# -- round 3: the rest of torchvision.transforms.functional ------------------------------------------------------
+def _max_value(dtype):
+    """The largest value of an image dtype: 1.0 for floats, the integer maximum otherwise (torchvision's)."""
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return 1.0
+    if dtype.kind == "b":
+        return 1
+    return int(np.iinfo(dtype).max)
+
+
+def _check_tensor_image(img):
+    if not isinstance(img, Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+
+
+def convert_image_dtype(image, dtype=None):
+    """Cast a tensor image to ``dtype`` and rescale its values: floats live in [0, 1], integers in [0, max].
+
+    float -> int multiplies by (max + 1 − 0.001) and truncates; int -> float divides by the input's max;
+    int -> int shifts by the ratio of the ranges (floor division going down)."""
+    _check_tensor_image(image)
+    target = _dtype.get_default_dtype() if dtype is None else dtype
+    out_np = np.dtype(target.numpy_dtype)
+    array = image._array
+    if array.dtype == out_np:
+        return image
+    if array.dtype.kind == "f":
+        if out_np.kind == "f":
+            return wrap(array.astype(out_np))
+        if (array.dtype == np.float32 and out_np in (np.int32, np.int64)) or (
+                array.dtype == np.float64 and out_np == np.int64):
+            raise RuntimeError(f"The cast from {image.dtype} to {target} cannot be performed safely.")
+        eps = 1e-3
+        max_val = float(_max_value(out_np))
+        return wrap((array * array.dtype.type(max_val + 1.0 - eps)).astype(out_np))
+    input_max = float(_max_value(array.dtype))
+    if out_np.kind == "f":
+        return wrap(array.astype(out_np) / out_np.type(input_max))
+    output_max = _max_value(out_np)
+    if input_max > output_max:
+        factor = int((input_max + 1) // (output_max + 1))
+        return wrap((array // factor).astype(out_np))
+    factor = int((output_max + 1) // (int(input_max) + 1))
+    return wrap(array.astype(out_np) * out_np.type(factor))
+
+
+def invert(img):
+    """The negative: max − x (255 − x for uint8, 1 − x for floats)."""
+    _check_image(img)
+    if _is_pil(img):
+        return ImageOps.invert(img)
+    array = img._array
+    if array.dtype.kind == "b":
+        return wrap(~array)
+    return wrap((array.dtype.type(_max_value(array.dtype)) - array).astype(array.dtype))
+
+
+def posterize(img, bits):
+    """Keep the ``bits`` high bits of each uint8 value (x & −2^(8−bits))."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    _check_image(img)
+    if _is_pil(img):
+        return ImageOps.posterize(img, bits)
+    array = img._array
+    if array.dtype != np.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    mask = np.uint8((-int(2 ** (8 - bits))) & 0xFF)
+    return wrap(array & mask)
+
+
+def solarize(img, threshold):
+    """Invert the values at or above ``threshold``."""
+    _check_image(img)
+    if _is_pil(img):
+        return ImageOps.solarize(img, threshold)
+    array = img._array
+    if threshold > _max_value(array.dtype):
+        raise TypeError("Threshold should be less than bound of img.")
+    return wrap(np.where(array >= threshold, invert(img)._array, array))
+
+
+def _blurred_degenerate(array):
+    """torchvision's sharpness 'degenerate': the 3 × 3 smoothing [[1, 1, 1], [1, 5, 1], [1, 1, 1]] / 13 inside,
+    the original border pixels kept (integer images rounded)."""
+    work = array.astype(np.float32) if array.dtype.kind != "f" else array
+    weights = np.array([[1, 1, 1], [1, 5, 1], [1, 1, 1]], dtype=work.dtype) / work.dtype.type(13)
+    height, width = array.shape[-2:]
+    inner = sum(weights[a, b] * work[..., a:height - 2 + a, b:width - 2 + b] for a in range(3) for b in range(3))
+    if array.dtype.kind != "f":
+        inner = np.round(inner)
+    out = work.copy()
+    out[..., 1:-1, 1:-1] = inner
+    return out
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """Blend with a smoothed copy: 0 gives the blurred image, 1 the original, 2 twice as sharp."""
+    if sharpness_factor < 0:
+        raise ValueError(f"sharpness_factor ({sharpness_factor}) is not non-negative.")
+    _check_image(img)
+    if _is_pil(img):
+        return ImageEnhance.Sharpness(img).enhance(sharpness_factor)
+    array = img._array
+    if array.shape[-1] <= 2 or array.shape[-2] <= 2:
+        return img
+    return wrap(_blend(array, _blurred_degenerate(array), sharpness_factor))
+
+
+def autocontrast(img):
+    """Stretch each channel so its darkest pixel becomes 0 and its lightest the maximum."""
+    _check_image(img)
+    if _is_pil(img):
+        return ImageOps.autocontrast(img)
+    array = img._array
+    if array.ndim < 3:
+        raise TypeError(f"Input image tensor should have at least 3 dimensions, but found {array.ndim}")
+    bound = _bound(array)
+    work = array.dtype if array.dtype.kind == "f" else np.float32
+    low = array.min(axis=(-2, -1), keepdims=True).astype(work)
+    high = array.max(axis=(-2, -1), keepdims=True).astype(work)
+    flat = high == low
+    low = np.where(flat, 0, low)
+    scale = np.where(flat, 1, bound / np.where(flat, 1, high - low))
+    return wrap(np.clip((array - low) * scale, 0, bound).astype(array.dtype))
+
+
+def _equalize_plane(plane):
+    """One uint8 H × W plane through torchvision's histogram-equalization look-up table."""
+    hist = np.bincount(plane.ravel(), minlength=256)
+    nonzero = hist[hist != 0]
+    step = int(nonzero[:-1].sum()) // 255
+    if step == 0:
+        return plane
+    lut = (np.cumsum(hist) + step // 2) // step
+    lut = np.clip(np.concatenate([[0], lut[:-1]]), 0, 255).astype(np.uint8)
+    return lut[plane]
+
+
+def equalize(img):
+    """Histogram equalization of each channel of a uint8 image."""
+    _check_image(img)
+    if _is_pil(img):
+        return ImageOps.equalize(img)
+    array = img._array
+    if array.dtype != np.uint8:
+        raise TypeError(f"Only torch.uint8 image tensors are supported, but found {img.dtype}")
+    planes = array.reshape((-1,) + array.shape[-2:])
+    return wrap(np.stack([_equalize_plane(p) for p in planes]).reshape(array.shape))
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain · x^gamma on values in [0, 1] (integer images are converted there and back)."""
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    _check_image(img)
+    if _is_pil(img):
+        mode = img.mode
+        img = img.convert("RGB")
+        table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
+        return img.point(table).convert(mode)
+    array = img._array
+    values = convert_image_dtype(img, _dtype.float32)._array if array.dtype.kind != "f" else array
+    out = np.clip(gain * values ** gamma, 0, 1).astype(values.dtype)
+    if array.dtype.kind != "f":
+        return convert_image_dtype(wrap(out), _dtype.from_numpy(array.dtype))
+    return wrap(out)
+
+
+def _gaussian_kernel1d(size, sigma):
+    half = (size - 1) * 0.5
+    x = np.linspace(-half, half, size, dtype=np.float32)
+    pdf = np.exp(-0.5 * (x / np.float32(sigma)) ** 2)
+    return pdf / pdf.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blur with a ``kernel_size`` (kx, ky) Gaussian of standard deviation ``sigma`` (sx, sy; default
+    0.3·((k − 1)·0.5 − 1) + 0.8), reflecting at the borders. PIL images go through the tensor path, as
+    in torchvision."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError(f"kernel_size should be int or a sequence of integers. Got {type(kernel_size)}")
+    if isinstance(kernel_size, int):
+        kernel_size = [kernel_size, kernel_size]
+    if len(kernel_size) != 2:
+        raise ValueError(f"If kernel_size is a sequence its length should be 2. Got {len(kernel_size)}")
+    for ksize in kernel_size:
+        if ksize % 2 == 0 or ksize < 0:
+            raise ValueError(f"kernel_size should have odd and positive integers. Got {kernel_size}")
+    if sigma is None:
+        sigma = [ksize * 0.15 + 0.35 for ksize in kernel_size]
+    if sigma is not None and not isinstance(sigma, (numbers.Number, list, tuple)):
+        raise TypeError(f"sigma should be either float or sequence of floats. Got {type(sigma)}")
+    if isinstance(sigma, numbers.Number):
+        sigma = [float(sigma), float(sigma)]
+    if isinstance(sigma, (list, tuple)) and len(sigma) == 1:
+        sigma = [float(sigma[0]), float(sigma[0])]
+    if len(sigma) != 2:
+        raise ValueError(f"If sigma is a sequence, its length should be 2. Got {len(sigma)}")
+    for s in sigma:
+        if s <= 0.0:
+            raise ValueError(f"sigma should have positive values. Got {sigma}")
+    _check_image(img)
+    if _is_pil(img):
+        return to_pil_image(gaussian_blur(pil_to_tensor(img), kernel_size, sigma), mode=img.mode)
+    array = img._array
+    kx, ky = kernel_size
+    work = array.dtype if array.dtype.kind == "f" else np.float32
+    wx = _gaussian_kernel1d(kx, sigma[0]).astype(work)
+    wy = _gaussian_kernel1d(ky, sigma[1]).astype(work)
+    widths = [(0, 0)] * (array.ndim - 2) + [(ky // 2, ky // 2), (kx // 2, kx // 2)]
+    padded = np.pad(array.astype(work), widths, mode="reflect")
+    height, width = array.shape[-2:]
+    rows = sum(wy[a] * padded[..., a:a + height, :] for a in range(ky))       # along y
+    out = sum(wx[b] * rows[..., :, b:b + width] for b in range(kx))           # then along x
+    if array.dtype.kind != "f":
+        out = np.round(out)
+    return wrap(out.astype(array.dtype))
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """The tensor image with rows i..i+h and columns j..j+w set to ``v`` (a number or a tensor)."""
+    _check_tensor_image(img)
+    value = v._array if isinstance(v, Tensor) else v
+    if inplace:
+        img._array[..., i:i + h, j:j + w] = value
+        return img
+    out = img._array.copy()
+    out[..., i:i + h, j:j + w] = value
+    return wrap(out)
+
+
+def five_crop(img, size):
+    """The four corner crops and the central crop, in that order (tl, tr, bl, br, center)."""
+    crop_h, crop_w = _pair(size, "size")
+    _, image_height, image_width = get_dimensions(img)
+    if crop_w > image_width or crop_h > image_height:
+        raise ValueError(f"Requested crop size {(crop_h, crop_w)} is bigger than input size "
+                         f"{(image_height, image_width)}")
+    tl = crop(img, 0, 0, crop_h, crop_w)
+    tr = crop(img, 0, image_width - crop_w, crop_h, crop_w)
+    bl = crop(img, image_height - crop_h, 0, crop_h, crop_w)
+    br = crop(img, image_height - crop_h, image_width - crop_w, crop_h, crop_w)
+    return tl, tr, bl, br, center_crop(img, [crop_h, crop_w])
+
+
+def ten_crop(img, size, vertical_flip=False):
+    """``five_crop`` of the image, then of its mirror (vertical when ``vertical_flip``)."""
+    size = _pair(size, "size")
+    first = five_crop(img, size)
+    flipped = vflip(img) if vertical_flip else hflip(img)
+    return first + five_crop(flipped, size)
+
+
+def _get_perspective_coeffs(startpoints, endpoints):
+    """The 8 coefficients (a..h) of Pillow's PERSPECTIVE map, which sends an output pixel (x, y) to input pixel
+    ((a x + b y + c) / (g x + h y + 1), (d x + e y + f) / (g x + h y + 1)): solved so endpoints map to
+    startpoints (least squares in float64, as torchvision)."""
+    a = np.zeros((8, 8), dtype=np.float64)
+    for k, (p1, p2) in enumerate(zip(endpoints, startpoints)):
+        a[2 * k] = [p1[0], p1[1], 1, 0, 0, 0, -p2[0] * p1[0], -p2[0] * p1[1]]
+        a[2 * k + 1] = [0, 0, 0, p1[0], p1[1], 1, -p2[1] * p1[0], -p2[1] * p1[1]]
+    b = np.asarray(startpoints, dtype=np.float64).reshape(8)
+    res = np.linalg.lstsq(a, b, rcond=None)[0]
+    return [float(np.float32(c)) for c in res]  # torchvision solves in float64 and returns float32 values
+
+
+def perspective(img, startpoints, endpoints, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Warp so the four ``startpoints`` [[x, y], ...] (tl, tr, br, bl) land on ``endpoints``."""
+    _check_image(img)
+    coeffs = _get_perspective_coeffs(startpoints, endpoints)
+    resample = _PIL_FILTERS[_interpolation_mode(interpolation)]
+    if _is_pil(img):
+        return img.transform(img.size, Image.Transform.PERSPECTIVE, coeffs, resample, fillcolor=_fill_for(img, fill))
+    value = _tensor_fill(fill)
+    return _through_pil_planes(
+        img, lambda plane: plane.transform(plane.size, Image.Transform.PERSPECTIVE, coeffs, resample, fillcolor=value))
+
+
+def elastic_transform(img, displacement, interpolation=InterpolationMode.BILINEAR, fill=None):
+    """Move every pixel by ``displacement`` (a 1 × H × W × 2 tensor of (dx, dy) in the [-1, 1] grid units of
+    ``grid_sample``, align_corners=False): the output pixel p samples the input at p + displacement(p).
+    Sampling is bilinear or nearest on NumPy (outside the image: ``fill``)."""
+    _check_image(img)
+    if _is_pil(img):
+        return to_pil_image(elastic_transform(pil_to_tensor(img), displacement, interpolation, fill), mode=img.mode)
+    interpolation = _interpolation_mode(interpolation)
+    array = img._array
+    height, width = array.shape[-2:]
+    disp = displacement._array if isinstance(displacement, Tensor) else np.asarray(displacement)
+    if disp.shape != (1, height, width, 2):
+        raise ValueError(f"Argument displacement shape should be {(1, height, width, 2)}, but given {disp.shape}")
+    ys, xs = np.meshgrid(np.arange(height, dtype=np.float64), np.arange(width, dtype=np.float64), indexing="ij")
+    # grid units: x_grid = (2 x + 1) / W − 1, so one grid unit is W / 2 pixels
+    sx = xs + disp[0, :, :, 0].astype(np.float64) * width / 2.0
+    sy = ys + disp[0, :, :, 1].astype(np.float64) * height / 2.0
+    value = _tensor_fill(fill)
+    work = array.astype(np.float64)
+    if interpolation in (InterpolationMode.NEAREST, InterpolationMode.NEAREST_EXACT):
+        xi, yi = np.round(sx).astype(np.int64), np.round(sy).astype(np.int64)
+        inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+        out = np.where(inside, work[..., np.clip(yi, 0, height - 1), np.clip(xi, 0, width - 1)], value)
+    else:
+        x0, y0 = np.floor(sx).astype(np.int64), np.floor(sy).astype(np.int64)
+        fx, fy = sx - x0, sy - y0
+        out = np.zeros(work.shape, dtype=np.float64)
+        for dy, wy in ((0, 1 - fy), (1, fy)):
+            for dx, wx in ((0, 1 - fx), (1, fx)):
+                xi, yi = x0 + dx, y0 + dy
+                inside = (xi >= 0) & (xi < width) & (yi >= 0) & (yi < height)
+                corner = np.where(inside, work[..., np.clip(yi, 0, height - 1), np.clip(xi, 0, width - 1)], value)
+                out = out + wy * wx * corner
+    if array.dtype.kind != "f":
+        out = np.round(out)
+    return wrap(out.astype(array.dtype))
 
 
 from ..._missing import missing_api  # noqa: E402

@@ -19,6 +19,7 @@ Deviation: RandomChoice and RandomOrder draw from glasstorch's generator (torchv
 """
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -30,7 +31,10 @@ from .functional import InterpolationMode
 
 __all__ = ["Compose", "ToTensor", "PILToTensor", "ToPILImage", "Normalize", "Resize", "CenterCrop", "Pad", "Lambda",
            "RandomApply", "RandomChoice", "RandomOrder", "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip",
-           "RandomResizedCrop", "RandomRotation", "RandomAffine", "ColorJitter", "Grayscale", "RandomGrayscale"]
+           "RandomResizedCrop", "RandomRotation", "RandomAffine", "ColorJitter", "Grayscale", "RandomGrayscale",
+           "ConvertImageDtype", "LinearTransformation", "FiveCrop", "TenCrop", "RandomErasing", "GaussianBlur",
+           "RandomPerspective", "RandomInvert", "RandomPosterize", "RandomSolarize", "RandomAdjustSharpness",
+           "RandomAutocontrast", "RandomEqualize", "ElasticTransform"]
 
 
 # -- glasstorch's random numbers, drawn as torchvision draws torch's -----------------------------------------------
@@ -586,3 +590,362 @@ class ColorJitter(Module):
     def __repr__(self):
         return (f"{self.__class__.__name__}(brightness={self.brightness}, contrast={self.contrast}, "
                 f"saturation={self.saturation}, hue={self.hue})")
+
+
+
+# -- round 3: the rest of torchvision.transforms -------------------------------------------------------------------
+class ConvertImageDtype(Module):
+    """Cast a tensor image to ``dtype``, rescaling its values (see ``functional.convert_image_dtype``)."""
+
+    def __init__(self, dtype):
+        super().__init__()
+        self.dtype = dtype
+
+    def forward(self, image):
+        return F.convert_image_dtype(image, self.dtype)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}()"
+
+
+class LinearTransformation(Module):
+    """Flatten the image to a row of C·H·W values, subtract ``mean_vector`` and multiply by the square
+    ``transformation_matrix`` (ZCA whitening, for instance)."""
+
+    def __init__(self, transformation_matrix, mean_vector):
+        super().__init__()
+        if transformation_matrix.size(0) != transformation_matrix.size(1):
+            raise ValueError("transformation_matrix should be square. Got "
+                             f"{tuple(transformation_matrix.size())} rectangular matrix.")
+        if mean_vector.size(0) != transformation_matrix.size(0):
+            raise ValueError(f"mean_vector should have the same length {mean_vector.size(0)} as any one of the "
+                             f"dimensions of the transformation_matrix [{tuple(transformation_matrix.size())}]")
+        if transformation_matrix.dtype != mean_vector.dtype:
+            raise ValueError("Input tensors should have the same dtype. Got "
+                             f"{transformation_matrix.dtype} and {mean_vector.dtype}")
+        self.transformation_matrix = transformation_matrix
+        self.mean_vector = mean_vector
+
+    def forward(self, tensor):
+        shape = tuple(tensor.shape)
+        n = shape[-3] * shape[-2] * shape[-1]
+        if n != self.transformation_matrix.shape[0]:
+            raise ValueError("Input tensor and transformation matrix have incompatible shape."
+                             f"[{shape[-3]} x {shape[-2]} x {shape[-1]}] != {self.transformation_matrix.shape[0]}")
+        if tensor.dtype != self.mean_vector.dtype:
+            raise ValueError("Input tensor should have the same dtype as transformation matrix and mean vector. "
+                             f"Got {tensor.dtype} and {self.transformation_matrix.dtype}")
+        flat = tensor.reshape(-1, n) - self.mean_vector
+        return (flat @ self.transformation_matrix).reshape(shape)
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(transformation_matrix={self.transformation_matrix.tolist()}, "
+                f"mean_vector={self.mean_vector.tolist()})")
+
+
+class FiveCrop(Module):
+    """The four corner crops and the central crop of ``size``: a tuple of five images."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
+
+    def forward(self, img):
+        return F.five_crop(img, self.size)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size})"
+
+
+class TenCrop(Module):
+    """FiveCrop of the image and of its mirror (horizontal, or vertical with ``vertical_flip``): ten images."""
+
+    def __init__(self, size, vertical_flip=False):
+        super().__init__()
+        self.size = _setup_size(size, error_msg="Please provide only two dimensions (h, w) for size.")
+        self.vertical_flip = vertical_flip
+
+    def forward(self, img):
+        return F.ten_crop(img, self.size, self.vertical_flip)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(size={self.size}, vertical_flip={self.vertical_flip})"
+
+
+class RandomErasing(Module):
+    """With probability ``p``, erase a random rectangle of a tensor image (area fraction from ``scale``,
+    aspect ratio from ``ratio``) with ``value``: a number, one per channel, or 'random' (normal noise)."""
+
+    def __init__(self, p=0.5, scale=(0.02, 0.33), ratio=(0.3, 3.3), value=0, inplace=False):
+        super().__init__()
+        if not isinstance(value, (numbers.Number, str, tuple, list)):
+            raise TypeError("Argument value should be either a number or str or a sequence")
+        if isinstance(value, str) and value != "random":
+            raise ValueError("If value is str, it should be 'random'")
+        if not isinstance(scale, (tuple, list)):
+            raise TypeError("Scale should be a sequence")
+        if not isinstance(ratio, (tuple, list)):
+            raise TypeError("Ratio should be a sequence")
+        if (scale[0] > scale[1]) or (ratio[0] > ratio[1]):
+            warnings.warn("Scale and ratio should be of kind (min, max)")
+        if scale[0] < 0 or scale[1] > 1:
+            raise ValueError("Scale should be between 0 and 1")
+        if p < 0 or p > 1:
+            raise ValueError("Random erasing probability should be between 0 and 1")
+        self.p = p
+        self.scale = scale
+        self.ratio = ratio
+        self.value = value
+        self.inplace = inplace
+
+    @staticmethod
+    def get_params(img, scale, ratio, value=None):
+        """(i, j, h, w, v): up to 10 tries for a rectangle inside the image, else the whole image unchanged."""
+        img_c, img_h, img_w = img.shape[-3], img.shape[-2], img.shape[-1]
+        area = img_h * img_w
+        log_ratio = np.log(np.asarray(ratio, dtype=np.float32))
+        for _ in range(10):
+            erase_area = area * _uniform(scale[0], scale[1])
+            aspect_ratio = math.exp(_uniform(log_ratio[0], log_ratio[1]))
+            h = int(round(math.sqrt(erase_area * aspect_ratio)))
+            w = int(round(math.sqrt(erase_area / aspect_ratio)))
+            if not (h < img_h and w < img_w):
+                continue
+            if value is None:
+                v = creation.empty([img_c, h, w], dtype=_float32()).normal_()
+            else:
+                v = creation.tensor(value, dtype=_float32())[:, None, None]
+            i = _randint(0, img_h - h + 1)
+            j = _randint(0, img_w - w + 1)
+            return i, j, h, w, v
+        return 0, 0, img_h, img_w, img
+
+    def forward(self, img):
+        if _rand() < self.p:
+            if isinstance(self.value, (int, float)):
+                value = [float(self.value)]
+            elif isinstance(self.value, str):
+                value = None
+            elif isinstance(self.value, (list, tuple)):
+                value = [float(v) for v in self.value]
+            else:
+                value = self.value
+            if value is not None and len(value) not in (1, img.shape[-3]):
+                raise ValueError("If value is a sequence, it should have either a single value or "
+                                 f"{img.shape[-3]} (number of input channels)")
+            x, y, h, w, v = self.get_params(img, scale=self.scale, ratio=self.ratio, value=value)
+            return F.erase(img, x, y, h, w, v, self.inplace)
+        return img
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(p={self.p}, scale={self.scale}, ratio={self.ratio}, "
+                f"value={self.value}, inplace={self.inplace})")
+
+
+def _float32():
+    from ... import _dtype
+    return _dtype.float32
+
+
+class GaussianBlur(Module):
+    """Gaussian blur with a random sigma drawn uniformly from ``sigma`` = (min, max) (a number: fixed)."""
+
+    def __init__(self, kernel_size, sigma=(0.1, 2.0)):
+        super().__init__()
+        self.kernel_size = _setup_size(kernel_size, "Kernel size should be a tuple/list of two integers")
+        for ks in self.kernel_size:
+            if ks <= 0 or ks % 2 == 0:
+                raise ValueError("Kernel size value should be an odd and positive number.")
+        if isinstance(sigma, numbers.Number):
+            if sigma <= 0:
+                raise ValueError("If sigma is a single number, it must be positive.")
+            sigma = (sigma, sigma)
+        elif isinstance(sigma, (list, tuple)) and len(sigma) == 2:
+            if not 0.0 < sigma[0] <= sigma[1]:
+                raise ValueError("sigma values should be positive and of the form (min, max).")
+        else:
+            raise ValueError("sigma should be a single number or a list/tuple with length 2.")
+        self.sigma = sigma
+
+    @staticmethod
+    def get_params(sigma_min, sigma_max):
+        return _uniform(sigma_min, sigma_max)
+
+    def forward(self, img):
+        sigma = self.get_params(self.sigma[0], self.sigma[1])
+        return F.gaussian_blur(img, self.kernel_size, [sigma, sigma])
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(kernel_size={self.kernel_size}, sigma={self.sigma})"
+
+
+class RandomPerspective(Module):
+    """With probability ``p``, move the four corners inwards by up to ``distortion_scale`` of half the size
+    and warp the image to match."""
+
+    def __init__(self, distortion_scale=0.5, p=0.5, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        self.p = p
+        self.interpolation = F._interpolation_mode(interpolation)
+        self.distortion_scale = distortion_scale
+        self.fill = _check_fill(fill)
+
+    @staticmethod
+    def get_params(width, height, distortion_scale):
+        """(startpoints, endpoints): the image corners tl, tr, br, bl and where they go."""
+        half_height, half_width = height // 2, width // 2
+        dx, dy = int(distortion_scale * half_width), int(distortion_scale * half_height)
+        topleft = [_randint(0, dx + 1), _randint(0, dy + 1)]
+        topright = [_randint(width - dx - 1, width), _randint(0, dy + 1)]
+        botright = [_randint(width - dx - 1, width), _randint(height - dy - 1, height)]
+        botleft = [_randint(0, dx + 1), _randint(height - dy - 1, height)]
+        startpoints = [[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]]
+        return startpoints, [topleft, topright, botright, botleft]
+
+    def forward(self, img):
+        fill = _tensor_fill(self.fill, img)
+        if _rand() < self.p:
+            width, height = F.get_image_size(img)
+            startpoints, endpoints = self.get_params(width, height, self.distortion_scale)
+            return F.perspective(img, startpoints, endpoints, self.interpolation, fill)
+        return img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomInvert(Module):
+    """Invert the colours with probability ``p``."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        return F.invert(img) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomPosterize(Module):
+    """Keep ``bits`` bits per channel with probability ``p``."""
+
+    def __init__(self, bits, p=0.5):
+        super().__init__()
+        self.bits = bits
+        self.p = p
+
+    def forward(self, img):
+        return F.posterize(img, self.bits) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(bits={self.bits},p={self.p})"
+
+
+class RandomSolarize(Module):
+    """Invert the values at or above ``threshold`` with probability ``p``."""
+
+    def __init__(self, threshold, p=0.5):
+        super().__init__()
+        self.threshold = threshold
+        self.p = p
+
+    def forward(self, img):
+        return F.solarize(img, self.threshold) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(threshold={self.threshold},p={self.p})"
+
+
+class RandomAdjustSharpness(Module):
+    """Change the sharpness by ``sharpness_factor`` with probability ``p``."""
+
+    def __init__(self, sharpness_factor, p=0.5):
+        super().__init__()
+        self.sharpness_factor = sharpness_factor
+        self.p = p
+
+    def forward(self, img):
+        return F.adjust_sharpness(img, self.sharpness_factor) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(sharpness_factor={self.sharpness_factor},p={self.p})"
+
+
+class RandomAutocontrast(Module):
+    """Autocontrast with probability ``p``."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        return F.autocontrast(img) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class RandomEqualize(Module):
+    """Histogram equalization with probability ``p``."""
+
+    def __init__(self, p=0.5):
+        super().__init__()
+        self.p = p
+
+    def forward(self, img):
+        return F.equalize(img) if _rand() < self.p else img
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}(p={self.p})"
+
+
+class ElasticTransform(Module):
+    """Random elastic displacements: uniform noise in [-1, 1] per pixel, blurred by a Gaussian of ``sigma``
+    and scaled by ``alpha`` (pixels), moved into grid units (see ``functional.elastic_transform``)."""
+
+    def __init__(self, alpha=50.0, sigma=5.0, interpolation=InterpolationMode.BILINEAR, fill=0):
+        super().__init__()
+        if not isinstance(alpha, (float, int, list, tuple)):
+            raise TypeError(f"alpha should be float or a sequence of floats. Got {type(alpha)}")
+        if isinstance(alpha, (list, tuple)) and len(alpha) != 2:
+            raise ValueError(f"If alpha is a sequence its length should be 2. Got {len(alpha)}")
+        if isinstance(alpha, (int, float)):
+            alpha = [float(alpha), float(alpha)]
+        if not isinstance(sigma, (float, int, list, tuple)):
+            raise TypeError(f"sigma should be float or a sequence of floats. Got {type(sigma)}")
+        if isinstance(sigma, (list, tuple)) and len(sigma) != 2:
+            raise ValueError(f"If sigma is a sequence its length should be 2. Got {len(sigma)}")
+        if isinstance(sigma, (int, float)):
+            sigma = [float(sigma), float(sigma)]
+        self.alpha = [float(a) for a in alpha]
+        self.sigma = [float(s) for s in sigma]
+        self.interpolation = F._interpolation_mode(interpolation)
+        self.fill = _check_fill(fill)
+
+    @staticmethod
+    def get_params(alpha, sigma, size):
+        """A 1 × H × W × 2 displacement for an image of ``size`` [H, W]."""
+        dx = creation.rand([1, 1] + list(size)) * 2 - 1
+        if sigma[0] > 0.0:
+            kx = int(8 * sigma[0] + 1)
+            kx += 1 - kx % 2  # odd
+            dx = F.gaussian_blur(dx, [kx, kx], list(sigma))
+        dx = dx * alpha[0] / size[0]
+        dy = creation.rand([1, 1] + list(size)) * 2 - 1
+        if sigma[1] > 0.0:
+            ky = int(8 * sigma[1] + 1)
+            ky += 1 - ky % 2
+            dy = F.gaussian_blur(dy, [ky, ky], list(sigma))
+        dy = dy * alpha[1] / size[1]
+        return creation.tensor(np.concatenate([dx._array, dy._array], axis=1).transpose(0, 2, 3, 1).copy())
+
+    def forward(self, img):
+        _, height, width = F.get_dimensions(img)
+        displacement = self.get_params(self.alpha, self.sigma, [height, width])
+        return F.elastic_transform(img, displacement, self.interpolation, _tensor_fill(self.fill, img))
+
+    def __repr__(self):
+        return (f"{self.__class__.__name__}(alpha={self.alpha}, sigma={self.sigma}, "
+                f"interpolation={self.interpolation}, fill={self.fill})")
