@@ -23,6 +23,11 @@ _SMALL_DTYPES = ("8-bit and 4-bit floats, sub-byte integers and bit types: NumPy
 _IMPORTED = ("names PyTorch's module imports for itself (typing, functools, collections, torch.overrides) or "
              "keeps for its docstrings: not part of the namespace's API")
 _INTERNAL = "PyTorch build and process internals (not part of its user API)"
+_LOW_PRECISION_MM = ("FP8/MX scaled and grouped (mixture-of-experts) matrix-product kernels: CUDA kernels "
+                     "for 8-bit floats, which NumPy does not have")
+_PROFILER = "the Kineto profiler's C++ types (activities, events, configs): glasstorch's profiler is pure Python"
+_DATAPIPES = ("DataPipes: deprecated in PyTorch 2 and removed from torchdata (0.10); DataLoader over "
+              "Dataset/IterableDataset is the supported path")
 
 EXCLUDED = {
     "torch": [
@@ -88,6 +93,7 @@ EXCLUDED = {
         (r"BroadcastingList\d|Callable|DType|Optional|ScalingType|SwizzleType|TYPE_CHECKING|Tensor|"
          r"assert_int_or_pair|boolean_dispatch|handle_torch_function|has_torch_function\w*|"
          r"reproducibility_notes|sparse_support_notes|tf32_notes|GRID_SAMPLE_\w+", _IMPORTED),
+        (r"grouped_mm|scaled_mm|scaled_grouped_mm", _LOW_PRECISION_MM),
     ],
     "torch.nn.init": [
         (r"Callable|Literal|ParamSpec|Tensor|TypeVar", _IMPORTED),
@@ -98,6 +104,11 @@ EXCLUDED = {
     ],
     "torch.autograd": [
         (r"Mapping|Sequence|cast|overload|handle_torch_function|has_torch_function|is_tensor_like", _IMPORTED),
+        (r"DeviceType|Profiler(Activity|Config|Event|State)", _PROFILER),
+    ],
+    "torch.utils.data": [
+        (r"\w*DataPipe|DataChunk|functional_datapipe|guaranteed_datapipes_determinism|non_deterministic|"
+         r"argument_validation|runtime_validation|runtime_validation_disabled", _DATAPIPES),
     ],
     "torch.fft": [
         (r"\w+", _COMPLEX + " (the Fourier transforms return complex tensors)"),
