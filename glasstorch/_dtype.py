@@ -13,6 +13,12 @@ promote with nothing but themselves and floats (``promote_types`` raises Runtime
 import ml_dtypes
 import numpy as np
 
+# The namespace glasstorch's objects print under: ``torch``, because under ``import glasstorch as torch`` (and
+# ``glasstorch run``) that is the name the program uses, and a program that prints or compares
+# ``str(x.dtype) == "torch.float32"`` must see PyTorch's text. Dtypes, Size, layouts, memory formats, the legacy
+# tensor types and the return_types tuples print with it. (``type(x)`` is still glasstorch's class.)
+PRINTED = "torch"
+
 
 class dtype:
     """A tensor element type, e.g. ``glasstorch.float32``."""
@@ -29,7 +35,7 @@ class dtype:
         return self
 
     def __repr__(self):
-        return "glasstorch." + self.name
+        return PRINTED + "." + self.name
 
     def __reduce__(self):  # dtypes are singletons; keep them so under copy/deepcopy
         return (from_name, (self.name,))

@@ -1,6 +1,9 @@
 """glasstorch.Size: the shape of a tensor, a tuple (as torch.Size)."""
 
 
+from ._dtype import PRINTED
+
+
 class Size(tuple):
     def numel(self):
         n = 1
@@ -9,7 +12,7 @@ class Size(tuple):
         return n
 
     def __repr__(self):
-        return f"glasstorch.Size({list(self)})"
+        return f"{PRINTED}.Size({list(self)})"
 
     def __getitem__(self, item):
         r = tuple.__getitem__(self, item)

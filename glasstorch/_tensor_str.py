@@ -133,7 +133,7 @@ def _body(a, indent):
 
 
 def tensor_repr(t):
-    from ._dtype import get_default_dtype
+    from ._dtype import PRINTED, get_default_dtype
     a = t._array
     default = get_default_dtype().name
     prefix = "tensor("
@@ -143,11 +143,11 @@ def tensor_repr(t):
         if a.ndim != 1:
             suffixes.append(f"size={a.shape}")
         if a.dtype.name != default:
-            suffixes.append(f"dtype=glasstorch.{a.dtype.name}")
+            suffixes.append(f"dtype={PRINTED}.{a.dtype.name}")
     else:
         body = _body(a, len(prefix))
         if a.dtype.name not in (default, "int64", "bool"):
-            suffixes.append(f"dtype=glasstorch.{a.dtype.name}")
+            suffixes.append(f"dtype={PRINTED}.{a.dtype.name}")
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:

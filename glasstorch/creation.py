@@ -795,7 +795,7 @@ class _LegacyTensorType(type):
         return isinstance(obj, Tensor) and obj._array.dtype == cls.dtype.numpy_dtype
 
     def __repr__(cls):
-        return f"<class 'glasstorch.{cls.__name__}'>"
+        return f"<class '{_dtype.PRINTED}.{cls.__name__}'>"
 
 
 class FloatTensor(metaclass=_LegacyTensorType):
@@ -855,8 +855,8 @@ _LEGACY_NAMES_ONLY = {"UInt16Tensor": _dtype.uint16, "UInt32Tensor": _dtype.uint
 
 
 def legacy_type_name(dtype):
-    """'glasstorch.FloatTensor' for float32 (PyTorch says 'torch.FloatTensor'), as ``x.type()`` names it."""
-    return "glasstorch." + LEGACY_NAMES[dtype.name]
+    """'torch.FloatTensor' for float32, as ``x.type()`` names it (see _dtype.PRINTED)."""
+    return _dtype.PRINTED + "." + LEGACY_NAMES[dtype.name]
 
 
 def parse_type(t):

@@ -23,7 +23,7 @@ class layout:
         self._name = name
 
     def __repr__(self):
-        return "glasstorch." + self._name
+        return _dtype.PRINTED + "." + self._name
 
     def __reduce__(self):  # a singleton under copy and pickle: found again by its name in this module
         return self._name
@@ -41,7 +41,7 @@ class memory_format:
         self._name = name
 
     def __repr__(self):
-        return "glasstorch." + self._name
+        return _dtype.PRINTED + "." + self._name
 
     def __reduce__(self):
         return self._name
@@ -157,8 +157,9 @@ def can_cast(from_, to):
 
 # -- describing tensors and objects --------------------------------------------------------------------------
 def typename(obj):
-    """A type's name: 'glasstorch.FloatTensor' for a float32 tensor (PyTorch: 'torch.FloatTensor'), else the
-    module and qualified name of the object's class (or of the object itself, if it is a class or function)."""
+    """A type's name: 'torch.FloatTensor' for a float32 tensor, else the module and qualified name of the
+    object's class (or of the object itself, if it is a class or function), glasstorch's modules printed under
+    the torch namespace as everything else (_dtype.PRINTED): 'torch.nn.modules.linear.Linear'."""
     from .tensor import Tensor
     from .creation import legacy_type_name
     if isinstance(obj, Tensor):
@@ -171,6 +172,8 @@ def typename(obj):
     else:
         module = obj.__class__.__module__ or ""
         name = obj.__class__.__qualname__
+    if module == "glasstorch" or module.startswith("glasstorch."):
+        module = _dtype.PRINTED + module[len("glasstorch"):]
     return name if module in ("", "builtins") else f"{module}.{name}"
 
 

@@ -483,8 +483,8 @@ def test_dtype_aliases():
     assert glasstorch.int is glasstorch.int32
     assert glasstorch.short is glasstorch.int16
     assert glasstorch.bool.name == "bool"
-    assert repr(glasstorch.float32) == str(glasstorch.float32) == "glasstorch.float32"
-    assert repr(glasstorch.bool) == "glasstorch.bool"
+    assert repr(glasstorch.float32) == str(glasstorch.float32) == "torch.float32"
+    assert repr(glasstorch.bool) == "torch.bool"
 
 
 ALL_DTYPES = ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool"]

@@ -66,7 +66,7 @@ def test_result_type_with_scalars_and_zero_dim(name, other):
 def test_dtype_attributes(name):
     d, w = _dt(glasstorch, name), _dt(torch, name)
     assert (d.is_floating_point, d.is_signed, d.itemsize) == (w.is_floating_point, w.is_signed, w.itemsize)
-    assert repr(d) == "glasstorch." + name
+    assert repr(d) == "torch." + name
 
 
 def test_finfo_bfloat16():
@@ -125,7 +125,7 @@ def test_creation(factory):
 def test_bfloat16_legacy_class():
     assert isinstance(glasstorch.tensor([1.0]).bfloat16(), glasstorch.BFloat16Tensor)
     assert not isinstance(glasstorch.tensor([1.0]), glasstorch.BFloat16Tensor)
-    assert repr(glasstorch.BFloat16Tensor) == "<class 'glasstorch.BFloat16Tensor'>"
+    assert repr(glasstorch.BFloat16Tensor) == "<class 'torch.BFloat16Tensor'>"
 
 
 CASTS = ["float32", "float16", "float64", "int64", "int32", "uint8", "bool", "bfloat16", "uint16", "uint32",

@@ -118,7 +118,7 @@ class MiscMethods:
         return self.to(_glasstorch.bfloat16)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
-        """``x.type()`` names the legacy type ('glasstorch.FloatTensor'); ``x.type(glasstorch.float64)``,
+        """``x.type()`` names the legacy type ('torch.FloatTensor'); ``x.type(glasstorch.float64)``,
         ``x.type(glasstorch.DoubleTensor)`` or ``x.type('torch.DoubleTensor')`` converts."""
         if dtype is None:
             return _glasstorch.creation.legacy_type_name(self.dtype)

@@ -30,7 +30,7 @@ from .modules.factory import *  # noqa: F401,F403
 from .modules.data_parallel import *  # noqa: F401,F403
 from .modules.adaptive import *  # noqa: F401,F403
 from .modules.linear_cross_entropy import *  # noqa: F401,F403
-from . import modules, functional, init, utils  # noqa: F401
+from . import modules, functional, init, utils, parallel  # noqa: F401
 
 
 from .._missing import missing_api  # noqa: E402

@@ -32,7 +32,7 @@ def _named_result(name):
     """A tuple with fields (values, indices), as torch.return_types.<name>."""
     cls = collections.namedtuple(name, ("values", "indices"))
     cls.__qualname__ = f"return_types.{name}"
-    cls.__repr__ = lambda self: f"glasstorch.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+    cls.__repr__ = lambda self: f"torch.return_types.{name}(\nvalues={self[0]!r},\nindices={self[1]!r})"
     return cls
 
 

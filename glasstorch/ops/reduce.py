@@ -245,7 +245,7 @@ def _named_result(name, fields=("values", "indices")):
     cls = collections.namedtuple(name, fields)
     cls.__qualname__ = f"return_types.{name}"
     cls.__module__ = __name__
-    cls.__repr__ = lambda self: (f"glasstorch.return_types.{name}(\n"
+    cls.__repr__ = lambda self: (f"torch.return_types.{name}(\n"
                                  + ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self)) + ")")
     return cls
 

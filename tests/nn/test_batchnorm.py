@@ -155,7 +155,7 @@ def test_input_dim_errors():
 
 def test_batch_of_one_in_training():
     e = check_error(lambda lib, x: lib.nn.BatchNorm1d(3)(x), (1, 3), exc=ValueError)
-    assert str(e) == "Expected more than 1 value per channel when training, got input size glasstorch.Size([1, 3])"
+    assert str(e) == "Expected more than 1 value per channel when training, got input size torch.Size([1, 3])"
     check_error(lambda lib, x: lib.nn.BatchNorm2d(3)(x), (1, 3, 1, 1), exc=ValueError,
                 match="Expected more than 1 value per channel when training")
     # eval mode, and training with spatial positions, are fine

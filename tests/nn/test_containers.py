@@ -70,7 +70,7 @@ def test_sequential_indexing_and_editing():
     t_log, g_log = both(ops)
     assert len(g_log) == len(t_log)
     for i, (a, b) in enumerate(zip(t_log, g_log)):
-        a = a.replace("torch.", "glasstorch.") if isinstance(a, str) else a
+        a = a if isinstance(a, str) else a
         assert b == a, f"step {i}:\n{b}\n!=\n{a}"
 
 
@@ -106,7 +106,7 @@ def test_module_list():
         return log
     t_log, g_log = both(ops)
     for i, (a, b) in enumerate(zip(t_log, g_log)):
-        a = a.replace("torch.", "glasstorch.") if isinstance(a, str) else a
+        a = a if isinstance(a, str) else a
         assert b == a, f"step {i}:\n{b}\n!=\n{a}"
     with pytest.raises(TypeError, match="iterable"):
         glasstorch.nn.ModuleList().extend(3)
@@ -139,7 +139,7 @@ def test_module_dict():
         return log
     t_log, g_log = both(ops)
     for i, (a, b) in enumerate(zip(t_log, g_log)):
-        a = a.replace("torch.", "glasstorch.") if isinstance(a, str) else a
+        a = a if isinstance(a, str) else a
         assert b == a, f"step {i}:\n{b}\n!=\n{a}"
     with pytest.raises(ValueError, match="has length 3"):
         glasstorch.nn.ModuleDict([("a", glasstorch.nn.ReLU(), 1)])
@@ -158,7 +158,7 @@ def test_parameter_list():
         return log
     t_log, g_log = both(ops)
     for i, (a, b) in enumerate(zip(t_log, g_log)):
-        a = a.replace("torch.", "glasstorch.") if isinstance(a, str) else a
+        a = a if isinstance(a, str) else a
         assert b == a, f"step {i}:\n{b}\n!=\n{a}"
     with pytest.raises(RuntimeError, match="should not be called"):
         glasstorch.nn.ParameterList()(1)
@@ -178,7 +178,7 @@ def test_parameter_dict():
         return log
     t_log, g_log = both(ops)
     for i, (a, b) in enumerate(zip(t_log, g_log)):
-        a = a.replace("torch.", "glasstorch.") if isinstance(a, str) else a
+        a = a if isinstance(a, str) else a
         assert b == a, f"step {i}:\n{b}\n!=\n{a}"
     with pytest.raises(TypeError, match="not a string"):
         glasstorch.nn.ParameterDict()[1] = glasstorch.zeros(1)

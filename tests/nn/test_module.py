@@ -107,7 +107,7 @@ def _both_errors(t_call, g_call):
     with pytest.raises(Exception) as g_info:
         g_call()
     assert type(g_info.value) is type(t_info.value)
-    return str(t_info.value).replace("torch.", "glasstorch."), str(g_info.value)
+    return str(t_info.value), str(g_info.value)
 
 
 def test_load_state_dict_errors_match_pytorch():
@@ -134,8 +134,8 @@ def test_load_state_dict_errors_match_pytorch():
     want, got = _both_errors(lambda: t.load_state_dict({"weight": torch.zeros(3, 4)}, strict=False),
                              lambda: g.load_state_dict({"weight": glasstorch.zeros(3, 4)}, strict=False))
     assert got == want == ("Error(s) in loading state_dict for Linear:\n\tsize mismatch for weight: copying a param "
-                           "with shape glasstorch.Size([3, 4]) from checkpoint, the shape in current model is "
-                           "glasstorch.Size([2, 4]).")
+                           "with shape torch.Size([3, 4]) from checkpoint, the shape in current model is "
+                           "torch.Size([2, 4]).")
     with pytest.raises(TypeError):
         g.load_state_dict([1, 2])
 

@@ -201,8 +201,54 @@ def test_backward_hook_errors_and_legacy():
             m(lib.ones(1, 3, requires_grad=True)).sum().backward()
         with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
             m.register_backward_hook(lambda *a: None)
-    with pytest.raises(NotImplementedError, match="register_full_backward_hook"):
-        glasstorch.nn.Linear(1, 1).register_backward_hook(lambda *a: None)
+
+
+def _legacy_hook_run(lib, make, x_shape, replace):
+    lib.manual_seed(0)
+    m = make(lib)
+    seen = []
+
+    def hook(module, grad_input, grad_output):
+        seen.append((type(module).__name__, [None if g is None else g.detach().numpy().copy() for g in grad_input],
+                     [g.detach().numpy().copy() for g in grad_output]))
+        if replace:  # a returned tuple replaces the node's input gradients
+            return tuple(None if g is None else g * 2 for g in grad_input)
+    handle = m.register_backward_hook(hook)
+    x = lib.arange(float(np.prod(x_shape))).reshape(x_shape).requires_grad_()
+    (m(x) * lib.arange(1.0, 1.0 + m(x).numel()).reshape(m(x).shape)).sum().backward()
+    handle.remove()
+    m(x).sum().backward()  # removed: not called again
+    return seen, x.grad.numpy()
+
+
+@pytest.mark.parametrize("replace", [False, True])
+@pytest.mark.parametrize("make, shape", [
+    (lambda T: T.nn.Tanh(), (4, 3)),                                         # TanhBackward0
+    (lambda T: T.nn.BatchNorm1d(3), (4, 3)),
+    (lambda T: T.nn.Sequential(T.nn.Linear(3, 2), T.nn.ReLU()), (4, 3)),     # ReluBackward0 of Sequential
+    (lambda T: T.nn.Conv2d(2, 3, 3), (1, 2, 5, 5)),
+])
+def test_legacy_register_backward_hook_sees_the_last_node_as_pytorch(make, shape, replace):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch warns that the hook is deprecated and sees the last node only
+        ours, theirs = _legacy_hook_run(glasstorch, make, shape, replace), _legacy_hook_run(torch, make, shape, replace)
+    assert len(ours[0]) == len(theirs[0]) == 1
+    (name, gi, go), (t_name, t_gi, t_go) = ours[0][0], theirs[0][0]
+    assert name == t_name and len(gi) == len(t_gi) and len(go) == len(t_go)
+    for a, b in zip(gi + go, t_gi + t_go):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-5, atol=1e-5)
+
+
+def test_legacy_and_full_backward_hooks_do_not_mix():
+    for lib in LIBS:
+        m = _linear(lib)
+        m.register_backward_hook(lambda *a: None)
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
+            m.register_full_backward_hook(lambda *a: None)
 
 
 # -- state_dict -------------------------------------------------------------------------------------------

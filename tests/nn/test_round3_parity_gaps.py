@@ -169,3 +169,15 @@ def test_lr_scheduler_and_autograd_reexports_are_the_same_objects():
     assert lr_scheduler.Counter is collections.Counter and lr_scheduler.bisect_right is bisect.bisect_right
     assert lr_scheduler.EPOCH_DEPRECATION_WARNING == torch.optim.lr_scheduler.EPOCH_DEPRECATION_WARNING
     assert glasstorch.autograd.Function is glasstorch.autograd.function.Function
+
+
+def test_nn_parallel_imports_in_a_single_process_script():
+    from glasstorch.nn.parallel import DataParallel, DistributedDataParallel
+    m = glasstorch.nn.Linear(2, 2)
+    wrapped = DataParallel(m)
+    assert list(wrapped.state_dict()) == ["module.weight", "module.bias"]
+    x = glasstorch.ones(3, 2)
+    assert glasstorch.equal(wrapped(x), m(x))
+    for lib, ddp in ((torch, torch.nn.parallel.DistributedDataParallel), (glasstorch, DistributedDataParallel)):
+        with pytest.raises(ValueError, match="Default process group has not been initialized"):
+            ddp(lib.nn.Linear(2, 2))

@@ -255,7 +255,7 @@ def test_invalid_learning_rate_message():
 
 
 def test_param_argument_errors_match_torch():
-    for lib, typename in ((torch, "torch.FloatTensor"), (glasstorch, "glasstorch.FloatTensor")):
+    for lib, typename in ((torch, "torch.FloatTensor"), (glasstorch, "torch.FloatTensor")):
         p = lib.zeros(2, requires_grad=True)
         with pytest.raises(TypeError, match="should be an iterable of Tensors or dicts, but got " + typename):
             lib.optim.SGD(p, lr=0.1)

@@ -119,20 +119,51 @@ def register_module_full_backward_pre_hook(hook):
 
 def register_module_full_backward_hook(hook):
     """``hook(module, grad_input, grad_output) -> None or new grad_input`` for every module."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is False:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module "
+                           "hook. Please use only one of them.")
+    _global_is_full_backward_hook = True
     handle = RemovableHandle(_global_backward_hooks)
     _global_backward_hooks[handle.id] = hook
     return handle
 
 
 def register_module_backward_hook(hook):
-    """The legacy (non-full) global backward hook: not implemented, see ``Module.register_backward_hook``."""
-    raise NotImplementedError(_LEGACY_BACKWARD_HOOK)
+    """The legacy (non-full) backward hook for every module, see ``Module.register_backward_hook``."""
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is True:
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module "
+                           "hook. Please use only one of them.")
+    _global_is_full_backward_hook = False
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
 
 
-_LEGACY_BACKWARD_HOOK = (
-    "glasstorch does not implement the deprecated non-full backward hooks (register_backward_hook): PyTorch "
-    "reports there the gradients of the last autograd node of the forward, which is rarely the module's inputs. "
-    "Use register_full_backward_hook.")
+_global_is_full_backward_hook = None  # None: no global backward hook yet; True: full; False: legacy
+
+
+def _attach_legacy_backward_hooks(module, hooks, result):
+    """PyTorch's deprecated non-full backward hooks: each is put on the autograd node that made the first
+    tensor of the output, as ``node.register_hook``; so it sees that node's gradients: grad_input is the
+    gradient of the LAST op of forward for its inputs (for ``Linear`` the inputs of addmm, not the module's
+    input), grad_output the gradient of the output. That is why PyTorch deprecated them.
+
+    Deviation: the node is glasstorch's. It is PyTorch's for most modules (an activation, a convolution, a
+    Sequential ending in one), but ``Linear`` is one ``LinearBackward0`` node here with inputs (x, weight,
+    bias), where PyTorch records ``AddmmBackward0`` with (bias, x, weightᵀ)."""
+    var = result
+    while not isinstance(var, Tensor):
+        if isinstance(var, dict):
+            var = next(v for v in var.values() if isinstance(v, Tensor))
+        else:
+            var = var[0]
+    node = var.grad_fn
+    if node is None:
+        return
+    for hook in hooks:
+        node.register_hook(lambda grad_input, grad_output, hook=hook: hook(module, grad_input, grad_output))
 
 
 # -- full backward hooks ---------------------------------------------------------------------------------
@@ -306,7 +337,7 @@ def _setup_output_hook(state, result):
 
 
 def _typename(value):
-    """The type name PyTorch's messages use ('glasstorch.FloatTensor' for a tensor)."""
+    """The type name PyTorch's messages use ('torch.FloatTensor' for a tensor)."""
     if isinstance(value, Tensor):
         return value.type()
     return type(value).__name__
@@ -424,7 +455,9 @@ class Module:
                     new = hook(self, args)
                     if new is not None:
                         args = new if isinstance(new, tuple) else (new,)
-            backward_hooks = [*_global_backward_hooks.values(), *self._backward_hooks.values()]
+            backward_hooks, legacy_hooks = [], []
+            (backward_hooks if _global_is_full_backward_hook else legacy_hooks).extend(_global_backward_hooks.values())
+            (backward_hooks if self._is_full_backward_hook else legacy_hooks).extend(self._backward_hooks.values())
             backward_pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
             state = None
             if backward_hooks or backward_pre_hooks:
@@ -440,6 +473,8 @@ class Module:
                     new = hook(self, args, result)
                 if new is not None:
                     result = new
+            if legacy_hooks:
+                _attach_legacy_backward_hooks(self, legacy_hooks, result)
             if state is not None:
                 if not isinstance(result, (Tensor, tuple)):
                     warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
@@ -515,11 +550,16 @@ class Module:
         return handle
 
     def register_backward_hook(self, hook):
-        """Deviation: the deprecated non-full backward hook is not implemented (NotImplementedError)."""
+        """Deprecated (as in PyTorch): ``hook(module, grad_input, grad_output)`` on the autograd node of the
+        forward's last op, so grad_input holds that op's input gradients, not the module's (see
+        ``_attach_legacy_backward_hooks``). Use ``register_full_backward_hook``."""
         if self._is_full_backward_hook is True:
             raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
                                "Please use only one of them.")
-        raise NotImplementedError(_LEGACY_BACKWARD_HOOK)
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
 
     # -- registration ---------------------------------------------------------------------------------
     def __setattr__(self, name, value):
