@@ -29,6 +29,36 @@ _PROFILER = "the Kineto profiler's C++ types (activities, events, configs): glas
 _DATAPIPES = ("DataPipes: deprecated in PyTorch 2 and removed from torchdata (0.10); DataLoader over "
               "Dataset/IterableDataset is the supported path")
 
+# torchvision (its names come from torchvision_names.py: torchvision does not install beside this torch)
+_TV_BACKBONES = ("ImageNet backbones not built in glasstorch: RegNet X/Y (widths from a quantized linear rule, "
+                 "group convolutions with SE), Swin V1/V2 (shifted-window attention with relative-position bias "
+                 "tables), MaxViT (multi-axis block and grid attention); the registry's other classifiers "
+                 "(ResNet, VGG, DenseNet, MobileNet, ShuffleNet, MNASNet, EfficientNet, ConvNeXt, ViT) cover the "
+                 "same API")
+_TV_SWAG = ("ViT-H/14's only weights are the SWAG ones (518 x 518 end-to-end and linear-probe, under the SWAG "
+            "licence); vit_h_14 takes a local path or a state_dict")
+_TV_DETECTION_DATA = ("detection, segmentation and keypoint datasets (COCO JSON via pycocotools, Pascal VOC XML, "
+                      "Cityscapes, SBD .mat boundaries, WIDER Face, KITTI), whose targets are boxes and masks: "
+                      "glasstorch has no tv_tensors (BoundingBoxes, Mask) and no detection models")
+_TV_FLOW_DATA = ("optical-flow and stereo-matching datasets (.flo/.pfm/16-bit PNG disparity files): optical flow "
+                 "and stereo are out of this course's scope")
+_TV_VIDEO_DATA = ("video datasets (HMDB51, UCF101, Kinetics clips, MovingMNIST sequences): decoding needs "
+                  "ffmpeg/PyAV (torchvision.io), and video models are out of scope")
+_TV_ARCHIVE_DATA = ("classification datasets that torchvision downloads as their own archives (tar/zip of "
+                    "JPEG/PNG with .txt/.csv/.mat split files) in per-dataset layouts: glasstorch downloads "
+                    "nothing for them; extract the archive into one folder per class and use ImageFolder")
+_TV_OTHER_FORMATS = ("datasets in file formats of their own that glasstorch has no reader for: PCAM (HDF5, needs "
+                     "h5py), LSUN (LMDB databases, needs lmdb), SBU and Flickr8k/30k (lists of Flickr image URLs "
+                     "with captions), PhotoTour (patch pairs for descriptor matching), STL10 (raw .bin arrays in a "
+                     "2.6 GB tar.gz, with a 100k-image unlabeled split), Omniglot (few-shot alphabets), SEMEION "
+                     "(a text matrix of 16x16 bits), USPS (bz2 libsvm text), FER2013 (a Kaggle CSV of pixel "
+                     "strings, behind a Kaggle login)")
+_TV_WRAP = "wrap_dataset_for_transforms_v2 wraps detection/segmentation targets into tv_tensors, which glasstorch lacks"
+_TV_BOXES = ("bounding-box transforms (tv_tensors.BoundingBoxes for detection): glasstorch's v2 transforms plain "
+             "images only")
+_TV_VIDEO = "video transforms (frames of a tv_tensors.Video): video is out of scope"
+_TV_JPEG = "JPEG re-compression needs torchvision.io's libjpeg encoder/decoder on tensors"
+
 EXCLUDED = {
     "torch": [
         (r"AliasDb|Argument|ArgumentSpec|Block|CallStack|Capsule|Code|CompilationUnit|CompleteArgumentSpec|"
@@ -112,5 +142,28 @@ EXCLUDED = {
     ],
     "torch.fft": [
         (r"\w+", _COMPLEX + " (the Fourier transforms return complex tensors)"),
+    ],
+    "torchvision.models": [
+        (r"RegNet\w*|regnet_\w+|Swin\w*|swin_\w+|"
+         r"MaxVit\w*|maxvit_t", _TV_BACKBONES),
+        (r"ViT_H_14_Weights", _TV_SWAG),
+    ],
+    "torchvision.datasets": [
+        (r"CocoCaptions|CocoDetection|VOCDetection|VOCSegmentation|Cityscapes|SBDataset|WIDERFace|Kitti",
+         _TV_DETECTION_DATA),
+        (r"KittiFlow|Sintel|FlyingChairs|FlyingThings3D|HD1K|\w+Stereo\w*|InStereo2k", _TV_FLOW_DATA),
+        (r"HMDB51|UCF101|Kinetics|MovingMNIST", _TV_VIDEO_DATA),
+        (r"Caltech101|Caltech256|CelebA|CLEVRClassification|Country211|DTD|EuroSAT|FGVCAircraft|"
+         r"Flowers102|Food101|GTSRB|ImageNet|Imagenette|INaturalist|LFWPairs|LFWPeople|OxfordIIITPet|Places365|"
+         r"RenderedSST2|StanfordCars|SUN397", _TV_ARCHIVE_DATA),
+        (r"PCAM|LSUN|LSUNClass|SBU|Flickr8k|Flickr30k|PhotoTour|STL10|Omniglot|SEMEION|USPS|FER2013",
+         _TV_OTHER_FORMATS),
+        (r"wrap_dataset_for_transforms_v2", _TV_WRAP),
+    ],
+    "torchvision.transforms.v2": [
+        (r"ClampBoundingBoxes|ConvertBoundingBoxFormat|SanitizeBoundingBoxes|RandomIoUCrop|ScaleJitter|"
+         r"get_bounding_boxes", _TV_BOXES),
+        (r"UniformTemporalSubsample", _TV_VIDEO),
+        (r"JPEG", _TV_JPEG),
     ],
 }

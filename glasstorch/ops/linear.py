@@ -5,6 +5,10 @@ the input's leading dims are folded into rows (a view, no copy), the product is 
 transposed view, and the bias is added in place into the fresh result. Backward, with G = dL/dy as rows:
 
     dL/dx = G W,    dL/dW = Gᵀ x,    dL/db = Σ_rows G
+
+Deviation from PyTorch's graph: its node is ``LinearBackward0`` with next_functions (x, weight, bias), where
+PyTorch records ``AddmmBackward0`` with (bias, x, ``TBackward0`` of weight) for 2-D input (and views around
+it for more dims). Written out by hand, ``torch.addmm(b, x, w.t())`` gives PyTorch's nodes here too.
 """
 import math
 

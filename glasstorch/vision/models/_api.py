@@ -36,7 +36,7 @@ from typing import Any, Callable, Dict
 
 import numpy as np
 
-__all__ = ["WeightsEnum", "Weights", "get_model", "get_model_weights", "get_weight", "list_models",
+__all__ = ["WeightsEnum", "Weights", "get_model", "get_model_builder", "get_model_weights", "get_weight", "list_models",
            "register_model", "ImageClassification", "checkpoint_path"]
 
 
@@ -229,6 +229,11 @@ def _find_model(name):
 def get_model(name, **config):
     """The model registered as ``name``, built with ``**config`` (num_classes=..., weights=...)."""
     return _find_model(name)(**config)
+
+
+def get_model_builder(name):
+    """The builder function registered as ``name`` (``get_model_builder("resnet18") is resnet18``)."""
+    return _find_model(name)
 
 
 def get_model_weights(name):

@@ -11,8 +11,9 @@ else through. Which input is the image: the first PIL image, else the first tens
 tensors; ``ToImage`` also takes an ndarray). v2's tv_tensors (BoundingBoxes, Mask, Video, ...) are not
 implemented, so boxes and masks are not transformed alongside (deviation, on purpose: plain images only);
 several PIL images in one call: only the first is transformed (v2 transforms all of them with the same
-parameters). The batch transforms CutMix and MixUp, and the box transforms (RandomIoUCrop,
-SanitizeBoundingBoxes, ...), are not here.
+parameters). The batch transforms CutMix and MixUp take a batch (images (B, C, H, W), labels (B,)) and
+return the mixed images and soft labels (B, num_classes). The box transforms (RandomIoUCrop,
+SanitizeBoundingBoxes, ...) are not here.
 
 New in v2 and here: ToImage, ToDtype(dtype, scale=), ToPureTensor, RGB, Identity, RandomResize,
 RandomShortestSize, RandomZoomOut, RandomChannelPermutation, RandomPhotometricDistort, GaussianNoise.
@@ -39,7 +40,7 @@ __all__ = ["functional", "InterpolationMode", "Transform", "Compose", "Lambda", 
            "RandomAutocontrast", "RandomEqualize", "GaussianBlur", "RandomErasing", "LinearTransformation",
            "AutoAugmentPolicy", "AutoAugment", "RandAugment", "TrivialAugmentWide", "AugMix", "RandomResize",
            "RandomShortestSize", "RandomZoomOut", "RandomChannelPermutation", "RandomPhotometricDistort",
-           "GaussianNoise"]
+           "GaussianNoise", "CutMix", "MixUp", "check_type", "has_any", "has_all", "query_size", "query_chw"]
 
 AutoAugmentPolicy = _aa.AutoAugmentPolicy
 
@@ -457,6 +458,146 @@ class GaussianNoise(Transform):
         return wrap(out)
 
 
+
+# -- batch transforms: MixUp and CutMix (torchvision.transforms.v2._augment) -------------------------------
+def _find_labels(sample):
+    """v2's default labels_getter: the second item of an (images, labels) pair, or a dict's "labels"/"label"."""
+    if isinstance(sample, (tuple, list)) and len(sample) >= 2:
+        return 1
+    if isinstance(sample, dict):
+        for key in sample:
+            if isinstance(key, str) and key.lower() in ("labels", "label"):
+                return key
+    raise ValueError("Could not infer where the labels are in the sample. Try passing a callable as the "
+                     "labels_getter parameter?If there are no labels in the sample by design, pass "
+                     "labels_getter=None.")
+
+
+class _BaseMixUpCutMix(Transform):
+    def __init__(self, *, alpha=1.0, num_classes=None, labels_getter="default"):
+        super().__init__()
+        self.alpha = float(alpha)
+        self.num_classes = num_classes
+        if labels_getter != "default":
+            raise NotImplementedError("glasstorch's MixUp/CutMix take labels_getter='default' only")
+        self.labels_getter = labels_getter
+
+    def _lam(self):
+        from ....distributions import Beta
+        return float(Beta(creation.tensor([self.alpha]), creation.tensor([self.alpha])).sample()[0])
+
+    def _one_hot(self, labels, batch_size):
+        if labels.ndim == 1:
+            if self.num_classes is None:
+                raise ValueError("num_classes must be passed if the labels are not one-hot-encoded")
+            if labels.shape[0] != batch_size:
+                raise ValueError(f"labels should be tensor of shape (batch_size,) but got shape {tuple(labels.shape)} "
+                                 f"instead.")
+            eye = np.eye(self.num_classes, dtype=np.float32)
+            return eye[labels._array.astype(np.int64)]                    # (B, num_classes)
+        return labels._array.astype(np.float32)                           # already one-hot
+
+    def __call__(self, *inputs):
+        sample = inputs if len(inputs) > 1 else inputs[0]
+        key = _find_labels(sample)
+        images, labels = (sample[0], sample[key]) if isinstance(sample, (tuple, list)) else (None, sample[key])
+        if images is None:
+            images = next(v for k, v in sample.items() if k != key and isinstance(v, Tensor))
+        if images.ndim != 4:
+            raise ValueError(f"Expected a batched input with 4 dims, but got {images.ndim} dimensions instead.")
+        one_hot = self._one_hot(labels, images.shape[0])
+        x = images._array
+        new_images, lam = self._mix(x)
+        new_labels = lam * one_hot + (1.0 - lam) * np.roll(one_hot, 1, axis=0)   # each row still sums to 1
+        new_images = wrap(new_images.astype(x.dtype))
+        new_labels = wrap(new_labels.astype(np.float32))
+        if isinstance(sample, (tuple, list)):
+            return type(sample)([new_images, new_labels, *sample[2:]])
+        out = dict(sample)
+        out[key] = new_labels
+        out[next(k for k, v in sample.items() if v is images)] = new_images
+        return out
+
+    def extra_repr(self):
+        return f"alpha={self.alpha}, num_classes={self.num_classes}, labels_getter={self.labels_getter}"
+
+
+class MixUp(_BaseMixUpCutMix):
+    """MixUp (Zhang et al., 2017) on a batch: every image becomes lam·x_i + (1 - lam)·x_(i-1) (the batch
+    rolled by one), and its label lam·y_i + (1 - lam)·y_(i-1) (one-hot), lam ~ Beta(alpha, alpha).
+
+        images, labels = MixUp(num_classes=10)(images, labels)   # (B, C, H, W), (B,) -> same, (B, 10)
+    """
+
+    def _mix(self, x):
+        lam = self._lam()
+        return lam * x + (1.0 - lam) * np.roll(x, 1, axis=0), lam
+
+
+class CutMix(_BaseMixUpCutMix):
+    """CutMix (Yun et al., 2019) on a batch: a box of relative area about 1 - lam (lam ~ Beta(alpha, alpha)),
+    centred at a uniform random pixel and clipped to the image, is pasted from the previous image of the
+    batch (the batch rolled by one); the labels mix with the box's actual area:
+    lam' = 1 - box area / (H·W), label = lam'·y_i + (1 - lam')·y_(i-1).
+    """
+
+    def _mix(self, x):
+        lam = self._lam()
+        h, w = x.shape[-2:]
+        r_x = int(creation.randint(0, w, (1,))[0])
+        r_y = int(creation.randint(0, h, (1,))[0])
+        r = 0.5 * np.sqrt(1.0 - lam)
+        r_w_half, r_h_half = int(r * w), int(r * h)
+        x1, y1 = max(r_x - r_w_half, 0), max(r_y - r_h_half, 0)
+        x2, y2 = min(r_x + r_w_half, w), min(r_y + r_h_half, h)
+        out = x.copy()
+        out[..., y1:y2, x1:x2] = np.roll(x, 1, axis=0)[..., y1:y2, x1:x2]
+        return out, 1.0 - float((x2 - x1) * (y2 - y1)) / (w * h)
+
+
+# -- helpers for writing v2 transforms (torchvision.transforms.v2._utils) -----------------------------------
+def check_type(obj, types_or_checks):
+    """Whether ``obj`` is an instance of one of the types, or passes one of the check functions."""
+    for type_or_check in types_or_checks:
+        if isinstance(obj, type_or_check) if isinstance(type_or_check, type) else type_or_check(obj):
+            return True
+    return False
+
+
+def has_any(flat_inputs, *types_or_checks):
+    """Whether some input passes some of the types or checks."""
+    return any(check_type(inpt, types_or_checks) for inpt in flat_inputs)
+
+
+def has_all(flat_inputs, *types_or_checks):
+    """Whether each of the types or checks is passed by some input."""
+    return all(any(check_type(inpt, (type_or_check,)) for inpt in flat_inputs) for type_or_check in types_or_checks)
+
+
+def _images(flat_inputs):
+    return [inpt for inpt in flat_inputs if isinstance(inpt, (Tensor, Image.Image))]
+
+
+def query_chw(flat_inputs):
+    """The (C, H, W) shared by the images of a flat list of inputs (PIL images and tensors)."""
+    chws = {tuple(F.get_dimensions(inpt)) for inpt in _images(flat_inputs)}
+    if not chws:
+        raise TypeError("No image or video was found in the sample")
+    if len(chws) > 1:
+        raise ValueError(f"Found multiple CxHxW dimensions in the sample: {sorted(chws)}")
+    c, h, w = chws.pop()
+    return c, h, w
+
+
+def query_size(flat_inputs):
+    """The (H, W) shared by the images of a flat list of inputs."""
+    sizes = {tuple(F.get_dimensions(inpt))[1:] for inpt in _images(flat_inputs)}
+    if not sizes:
+        raise TypeError("No image, video, mask or bounding box was found in the sample")
+    if len(sizes) > 1:
+        raise ValueError(f"Found multiple HxW dimensions in the sample: {sorted(sizes)}")
+    h, w = sizes.pop()
+    return h, w
 
 
 from ...._missing import missing_api  # noqa: E402
