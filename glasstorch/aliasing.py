@@ -19,10 +19,14 @@ import sys
 
 # the PyTorch package name -> the glasstorch package that stands in for it
 ALIASES = {"torch": "glasstorch", "torchvision": "glasstorch.vision"}
+# single modules of other packages whose torch API imports torch itself: glasstorch has the same names
+MODULE_ALIASES = {"safetensors.torch": "glasstorch.utils.safetensors"}
 
 
 def glasstorch_name(fullname):
     """``torch.nn.functional`` -> ``glasstorch.nn.functional``; None for names that are not aliased."""
+    if fullname in MODULE_ALIASES:
+        return MODULE_ALIASES[fullname]
     top, _, rest = fullname.partition(".")
     if top not in ALIASES:
         return None

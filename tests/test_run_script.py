@@ -96,3 +96,15 @@ def test_pytorch_mnist_script_runs_and_learns(tmp_path):
     state = glasstorch.load(tmp_path / "mnist_cnn.pt")
     assert list(state) == ["conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
                            "fc2.weight", "fc2.bias"]
+
+
+def test_safetensors_torch_api_under_run_is_glasstorchs(tmp_path):
+    # safetensors.torch imports torch itself (and would stop at torch.complex64): glasstorch's module with the
+    # same names answers for it
+    pytest.importorskip("safetensors")
+    script = tmp_path / "s.py"
+    script.write_text("import torch\nfrom safetensors.torch import save_file, load_file\n"
+                      f"save_file({{'w': torch.ones(2, 3)}}, {str(tmp_path / 'w.st')!r})\n"
+                      f"RESULT = load_file({str(tmp_path / 'w.st')!r})['w']\n")
+    out = run_script(str(script), [])
+    assert isinstance(out["RESULT"], glasstorch.Tensor) and out["RESULT"].shape == (2, 3)

@@ -208,7 +208,7 @@ def _run_epoch(state, loader, loss_fn, metric_fns, train, clip_grad_norm, device
 
 def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epochs=1, scheduler=None,
         callbacks=(), metrics=(), clip_grad_norm=None, device=None, quiet=False, log=print, run_dir=None,
-        resume_from=None):
+        resume_from=None, writer=None):
     """Train ``model`` for ``epochs`` epochs in all (see the module docstring); returns a ``History``.
 
     ``metrics``: for classifiers, computed per epoch on all its examples from the predicted classes
@@ -218,7 +218,10 @@ def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epoc
     ``val_<name>``. ``clip_grad_norm``: a max norm for ``nn.utils.clip_grad_norm_``. ``log``: where the one
     line per epoch goes (None: nowhere). ``run_dir``: a ``RunFolder`` or a path; the learning curves,
     ``metrics.json`` and ``report.html`` (with the command line of this process) are written there at the
-    end. ``resume_from``: a checkpoint of ``ModelCheckpoint``.
+    end. ``resume_from``: a checkpoint of ``ModelCheckpoint``. ``writer``: a TensorBoard ``SummaryWriter``
+    (``glasstorch.utils.tensorboard``) that gets each epoch's logs as scalars at step ``epoch`` (0-based, as
+    the history): ``train_<name>``/``val_<name>`` as ``<name>/train``/``<name>/val`` (so TensorBoard groups
+    a quantity's two curves), ``lr`` and ``epoch_time`` as they are; it is flushed at the end, not closed.
     """
     if loss_fn is None or optimizer is None:
         raise ValueError("fit needs a loss_fn and an optimizer, e.g. loss_fn=nn.CrossEntropyLoss(), "
@@ -264,6 +267,8 @@ def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epoc
         if scheduler is not None:
             _step_scheduler(scheduler, logs)
         state.history.append(epoch, logs)
+        if writer is not None:
+            _write_scalars(writer, epoch, logs)
         say(f"epoch {epoch + 1}/{epochs}: " + ", ".join(
             f"{k} {v:.4g}" for k, v in logs.items() if k not in ("epoch_time",)) + f" ({logs['epoch_time']:.1f} s)")
         for cb in state.callbacks:
@@ -273,9 +278,19 @@ def fit(model, train_loader, val_loader=None, loss_fn=None, optimizer=None, epoc
             break
     for cb in state.callbacks:
         cb.on_train_end(state)
+    if writer is not None:
+        writer.flush()
     if run_dir is not None:
         write_fit_report(run_dir, model, state.history, train_loader, device, quiet=quiet or log is None)
     return state.history
+
+
+def _write_scalars(writer, epoch, logs):
+    """One epoch's logs to a SummaryWriter: ``train_loss`` -> ``loss/train``, ``val_loss`` -> ``loss/val``."""
+    for key, value in logs.items():
+        split, _, name = key.partition("_")
+        tag = f"{name}/{split}" if split in ("train", "val") and name else key
+        writer.add_scalar(tag, value, epoch)
 
 
 def _step_scheduler(scheduler, logs):
