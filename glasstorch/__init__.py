@@ -99,6 +99,7 @@ from .amp.autocast_mode import (is_autocast_enabled, set_autocast_enabled, get_a
 from . import multiprocessing  # noqa: E402  (torch.multiprocessing: tensors shared between processes)
 
 from . import backends, jit, func, functional  # noqa: E402  (torch.backends flags, torch.jit run eagerly, torch.func)
+from . import onnx  # noqa: E402,F401  (torch.onnx.export: ONNX graphs traced from one forward pass)
 
 from ._missing import missing_api  # noqa: E402
 
