@@ -1,57 +1,41 @@
-"""``glasstorch.save`` and ``glasstorch.load``: checkpoints as plain data, never code.
+"""``glasstorch.save`` and ``glasstorch.load``: checkpoints in PyTorch's own file format, never running code.
 
-PyTorch's ``torch.save`` pickles objects, and loading a pickle can run arbitrary code. glasstorch writes
-a format that holds only data, and ``load`` only ever reads JSON text and raw numbers.
+``glasstorch.save`` writes PyTorch's zip format (see glasstorch/_serialization_torch.py for its records), so real
+``torch.load(f, weights_only=True)`` reads what glasstorch saves, and ``glasstorch.load`` reads what real
+``torch.save`` writes: the zip format and the legacy non-zip one (``_use_new_zipfile_serialization=False``).
 
-What can be saved: tensors (any glasstorch dtype, any shape, including 0-d and empty; a non-contiguous
-view is saved as its values), ``nn.Parameter`` (loads back as a Parameter), ``glasstorch.Size`` and dtypes,
-None, bools, ints, floats (nan and ±inf included), strings, and lists, tuples, dicts and OrderedDicts of
-these, nested up to ``MAX_DEPTH`` (100) levels (other dict subclasses, such as defaultdict, load back as
-plain dicts; deeper data, or a container that holds itself, raises ``CheckpointError``). Dict
-keys may be any of the plain values (ints, as in optimizer state dicts, stay ints); dict order is kept,
-tuples stay tuples. NumPy scalars are saved as the Python number they hold. Anything else raises
-TypeError.
+A PyTorch checkpoint's structure is a pickle, and Python's ``pickle.load`` would run whatever code the file
+names. glasstorch never calls it: glasstorch/_serialization_pickle.py interprets the pickle's opcodes itself and
+accepts only the globals PyTorch's ``weights_only=True`` accepts (tensor, Parameter and storage rebuilds, dtypes,
+``torch.Size``, ``torch.device``, ``collections.OrderedDict``/``Counter``, ``builtins.set``/``complex``/
+``bytearray``); any other global (``os.system``, ``builtins.eval``, a class with a ``__reduce__``) raises
+``pickle.UnpicklingError`` naming it, before anything from the file is called. ``weights_only=False`` is refused
+(glasstorch cannot run a file's code, and will not).
 
-The file format (version 1)
----------------------------
-A checkpoint is a ZIP archive, stored without compression, holding:
+What can be saved: tensors of every glasstorch dtype (float16, bfloat16, float32, float64, int8..int64, uint8,
+uint16/32/64, bool), any shape and layout; ``nn.Parameter`` (loads back as a Parameter); NumPy arrays (saved
+as tensors, since PyTorch's ``weights_only=True`` refuses NumPy's own pickles: they load back as tensors, in
+glasstorch and in PyTorch); dtypes, ``Size``, devices; None, bools, ints, floats, complex numbers, strings,
+bytes; lists, tuples, sets, dicts and OrderedDicts (with their attributes, such as a state_dict's
+``_metadata``) of these, nested up to ``MAX_DEPTH`` (100) levels (deeper, or a container that holds itself,
+raises ``CheckpointError``). Other dict subclasses (defaultdict) load back as plain dicts. NumPy scalars are
+saved as the Python number they hold. Anything else raises TypeError.
 
-- ``tensors/0.bin``, ``tensors/1.bin``, ...: the values of each tensor, raw bytes, little-endian, in C
-  (row-major) order: ``numel × itemsize`` bytes and nothing else (no header);
-- ``data.json`` (written last): the saved object's structure, as UTF-8 JSON::
+Sharing, as in PyTorch: tensors on one memory (``t`` and its views ``t[0]``, ``t.T``) are saved as one storage,
+and after loading they are windows on one storage again (a write through one shows in the others). The same
+tensor object twice loads as one object. (A storage viewed as two different dtypes, which PyTorch refuses to
+save, is saved as a copy for the second dtype.) As in PyTorch, a view saves its whole storage.
 
-      {"format": "glasstorch-checkpoint", "version": 1, "byteorder": "little", "object": <value>}
+Loading: ``f`` is a path or a binary file object. ``map_location`` may be None, 'cpu', a cpu device, a dict
+mapping saved locations ('cuda:0') to locations, or a callable ``(storage, location) -> storage``; where a
+storage ends up must be the CPU (a file saved from a GPU needs ``map_location='cpu'``, as on a CPU-only
+PyTorch). ``mmap=True`` (a path, zip format) maps each storage record of the file copy-on-write instead of
+reading it. Records are read in 1 MiB pieces with their CRC-32 checked; a truncated, corrupted or foreign file
+raises ``CheckpointError`` (a RuntimeError) naming the path, and a file the restricted unpickler refuses raises
+``pickle.UnpicklingError``.
 
-A ``<value>`` is one of
-- ``null``, ``true``/``false``, a number or a string: itself (``1`` is an int, ``1.0`` a float);
-- a JSON list ``[...]``: a Python list of values;
-- a JSON object with a ``"type"`` key, for everything else:
-  ``{"type": "tuple", "items": [...]}``, ``{"type": "dict", "items": [[key, value], ...]}`` (also
-  ``"OrderedDict"``; a list of pairs, so keys keep their types and their order),
-  ``{"type": "float", "value": "nan"}`` (or ``"inf"``, ``"-inf"``), ``{"type": "Size", "items": [...]}``,
-  ``{"type": "dtype", "name": "float32"}``, and a tensor::
-
-      {"type": "tensor", "file": "tensors/0.bin", "dtype": "float32", "shape": [2, 3], "requires_grad": false}
-
-  (``"type": "parameter"`` for an nn.Parameter). ``dtype`` is a NumPy/glasstorch dtype name: float16,
-  float32, float64, uint8, int8, int16, int32, int64 or bool (one byte, 0 or 1).
-
-A user's dict is never written as a JSON object, so no dict key can be mistaken for ``"type"``.
-
-Reading a checkpoint by hand, without glasstorch::
-
-    import json, zipfile
-    import numpy as np
-    with zipfile.ZipFile("model.pt") as archive:
-        print(json.loads(archive.read("data.json")))          # the structure, with tensor references
-        ref = {"file": "tensors/0.bin", "dtype": "float32", "shape": [2, 3]}   # one taken from it
-        dtype = np.dtype(ref["dtype"]).newbyteorder("<")
-        values = np.frombuffer(archive.read(ref["file"]), dtype=dtype).reshape(ref["shape"])
-
-Sharing: the same tensor object appearing twice in ``obj`` is stored once and loads back as one tensor
-object in both places (as PyTorch does). Two different tensors that are views of the same memory (``t``
-and ``t[0]``) are stored separately, as their values: after loading they no longer share memory (PyTorch
-would keep them sharing).
+Files of glasstorch's earlier format (a ZIP of ``data.json`` and ``tensors/N.bin``, described in
+``_read_json_archive``) still load.
 
 Saving to a path is atomic: the archive is written to a temporary file in the same directory
 (``.NAME.tmp``), flushed and ``os.fsync``-ed, then moved over the target with ``os.replace``. A failure
@@ -61,18 +45,10 @@ reuses it, so leftovers never pile up. Two saves to one path at once take turns 
 locked while written, POSIX), and the last to finish wins. The path's directory must exist
 (``RuntimeError: Parent directory X does not exist.``, as PyTorch).
 
-Loading checks everything it reads: a truncated, corrupted or foreign file raises a ``RuntimeError``
-(``CheckpointError``) that names the path. Each member is read in 1 MiB pieces straight into its final
-array, so loading (from a path or a seekable file) needs about the tensors' bytes of memory and little
-more, and a member that holds more bytes than its ZIP header declares (a lying header, a zip bomb) is
-refused before it is inflated. Data nested more than ``MAX_DEPTH`` levels deep is refused too. A file
-written by PyTorch's ``torch.save`` (a pickle inside a ZIP, or a bare pickle) is refused: glasstorch
-never unpickles.
-
-Deviations from PyTorch: the format (above); ``weights_only`` and ``pickle_module``/``pickle_protocol``
-are accepted and ignored (a glasstorch checkpoint can only hold weights and plain data anyway);
-``map_location`` may be None, "cpu", a cpu device, or a dict/callable (ignored: everything is on the CPU);
-arbitrary Python objects (modules, optimizers, functions) cannot be saved: save their ``state_dict()``.
+Deviations from PyTorch: ``weights_only=False`` is refused; ``pickle_module``/``pickle_protocol`` are accepted
+and ignored (protocol 2 is written); NumPy arrays are saved as tensors; arbitrary Python objects (modules,
+optimizers, functions) cannot be saved: save their ``state_dict()``; quantized, sparse, nested and complex
+tensors (which glasstorch lacks) are refused on loading with an error naming them.
 """
 import collections
 import copy
@@ -81,6 +57,7 @@ import json
 import math
 import numbers
 import os
+import struct
 import zipfile
 import zlib
 
@@ -91,7 +68,9 @@ try:
 except ImportError:  # Windows: no locks (saves to one path at once are then the caller's business)
     fcntl = None
 
-from . import _dtype
+from pickle import UnpicklingError  # the error type PyTorch raises for a refused file (nothing is unpickled)
+
+from . import _dtype, _serialization_torch
 from ._device import check_device
 from ._size import Size
 from .autograd.function import wrap
@@ -111,16 +90,27 @@ class CheckpointError(RuntimeError):
 
 
 # -- saving ---------------------------------------------------------------------------------------------
-def save(obj, f, pickle_module=None, pickle_protocol=None):
-    """Write ``obj`` to ``f``, a path (str or os.PathLike) or a binary file object opened for writing."""
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Write ``obj`` to ``f``, a path (str or os.PathLike) or a binary file object opened for writing, in
+    PyTorch's zip format (only that one: ``_use_new_zipfile_serialization=False`` is refused)."""
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError("glasstorch.save writes only PyTorch's zip format (it reads the legacy one)")
     if not isinstance(f, (str, os.PathLike)):
-        _write_archive(obj, f, getattr(f, "name", None) or repr(f))
+        _write_torch_zip(obj, f, getattr(f, "name", None) or repr(f))
         return
     path = os.fspath(f)
     parent = os.path.dirname(path)
     if parent and not os.path.isdir(parent):
         raise RuntimeError(f"Parent directory {parent} does not exist.")  # PyTorch's words
-    write_atomically(path, lambda out: _write_archive(obj, out, path))
+    write_atomically(path, lambda out: _write_torch_zip(obj, out, path))
+
+
+def _write_torch_zip(obj, file, name):
+    def too_deep():
+        return CheckpointError(f"{name}: cannot save data nested more than {MAX_DEPTH} levels deep (lists, "
+                               "tuples and dicts inside each other; does a container hold itself?)")
+    _serialization_torch.write_zip(obj, file, MAX_DEPTH, too_deep)
 
 
 def write_atomically(path, write):
@@ -197,6 +187,8 @@ def _fsync_directory(directory):
 
 
 def _write_archive(obj, file, name):
+    """glasstorch's earlier format (JSON and raw tensors): no longer written by ``save``, kept for reference
+    and for tests of the old reader."""
     with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         writer = _Writer(archive, name)
         header = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "byteorder": "little",
@@ -273,67 +265,94 @@ def _is_parameter(t):
 
 
 # -- loading --------------------------------------------------------------------------------------------
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):
-    """Read an object written by ``glasstorch.save`` from ``f`` (a path or a binary file object)."""
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Read an object written by ``torch.save`` or ``glasstorch.save`` from ``f`` (a path or a binary file
+    object), running no code from the file (``weights_only=True`` semantics, always)."""
+    if weights_only is False:
+        raise UnpicklingError(
+            "glasstorch.load(weights_only=False) is refused: it would mean unpickling arbitrary objects, which "
+            "runs code from the file. glasstorch loads only what torch.load(weights_only=True) loads (tensors, "
+            "Parameters, state_dicts, optimizer states, plain Python data): leave weights_only out. To keep "
+            "other objects, save their data (a state_dict) instead of the objects.")
     if map_location is not None and not callable(map_location) and not isinstance(map_location, dict):
         check_device(map_location)
     if isinstance(f, (str, os.PathLike)):
         name = os.fspath(f)
         with open(name, "rb") as file:
-            return _read(file, name)
+            return _read(file, name, map_location, name if mmap else None)
     name = getattr(f, "name", None) or repr(f)
+    if mmap:
+        raise ValueError("f must be a file path in order to use the mmap argument")  # PyTorch's words
     if not (hasattr(f, "seekable") and f.seekable()):
         f = io.BytesIO(f.read())  # zipfile needs to seek
-    return _read(f, name)
+    return _read(f, name, map_location, None)
 
 
 def _invalid(name, why):
-    return CheckpointError(f"{name} is not a valid glasstorch checkpoint (or it is incomplete): {why}")
+    return CheckpointError(f"{name} is not a valid checkpoint (or it is incomplete): {why}")
 
 
-def _read(file, name):
+def _read(file, name, map_location=None, mmap_path=None):
     start = file.read(2)
     file.seek(-len(start), io.SEEK_CUR)
-    if start[:1] == b"\x80":
-        raise RuntimeError(f"{name} is not a glasstorch checkpoint: it looks like a Python pickle (such as an "
-                           "old-style torch.save file), and glasstorch does not load pickled checkpoints "
-                           "(unpickling can run code)")
+    if start[:1] == b"\x80":  # a pickle: PyTorch's legacy format
+        if mmap_path is not None:
+            raise RuntimeError(f"{name}: mmap can only be used with files saved with "
+                               "`torch.save(_use_new_zipfile_serialization=True)`")  # PyTorch's words
+        try:
+            return _serialization_torch.load_legacy(file, name, map_location)
+        except (EOFError, struct.error, IndexError, KeyError, TypeError, ValueError, UnicodeDecodeError) as e:
+            raise _invalid(name, f"{type(e).__name__}: {e}") from None
     try:
         archive = zipfile.ZipFile(file)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise _invalid(name, f"not a complete ZIP archive ({e})") from None
     with archive:
         members = archive.namelist()
-        if any(m == "data.pkl" or m.endswith("/data.pkl") for m in members):
-            raise RuntimeError(
-                f"{name} is a PyTorch checkpoint written by torch.save, not a glasstorch checkpoint: its data is "
-                "pickled, and glasstorch does not load pickled PyTorch checkpoints (unpickling can run code). "
-                "Hint: convert it once in PyTorch, e.g. sd = torch.load(path, weights_only=True); "
-                "numpy.savez('weights.npz', **{k: v.numpy() for k, v in sd.items()}); then in glasstorch "
-                "read it with numpy.load('weights.npz', allow_pickle=False) and glasstorch.from_numpy")
-        if HEADER_FILE not in members:
-            raise _invalid(name, f"it has no {HEADER_FILE}")
-        reader = _Reader(archive, name)
-        try:
-            header = json.loads(str(reader.read_member(HEADER_FILE), "utf-8"))
-        except RecursionError:  # JSON nested ~1000 deep: deeper than any checkpoint glasstorch writes
-            raise _invalid(name, f"{HEADER_FILE} is nested too deeply to read") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
-            raise _invalid(name, f"{HEADER_FILE} cannot be read ({e})") from None
-        if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-            raise _invalid(name, f"{HEADER_FILE} does not name the format {FORMAT_NAME!r}")
-        if header.get("version") != FORMAT_VERSION:
-            raise _invalid(name, f"format version {header.get('version')!r}; this glasstorch reads version "
-                                 f"{FORMAT_VERSION} (was it written by a newer glasstorch?)")
-        if header.get("byteorder") != "little" or "object" not in header:
-            raise _invalid(name, f"{HEADER_FILE} lacks its byteorder or object")
-        try:
-            return reader.decode(header["object"])
-        except CheckpointError:
-            raise
-        except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError, IndexError,
-                RuntimeError) as e:
-            raise _invalid(name, f"{type(e).__name__}: {e}") from None
+        prefix = _serialization_torch.find_prefix(members)
+        if prefix is not None:  # PyTorch's zip format
+            reader = _Reader(archive, name)
+            try:
+                return _serialization_torch.load_zip(archive, prefix, name, reader.read_member, map_location,
+                                                     mmap_path)
+            except CheckpointError:
+                raise
+            except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError, struct.error,
+                    IndexError, UnicodeDecodeError) as e:
+                raise _invalid(name, f"{type(e).__name__}: {e}") from None
+        if mmap_path is not None:
+            raise RuntimeError(f"{name}: mmap=True reads only PyTorch's zip format (this is glasstorch's earlier "
+                               "format: load it without mmap)")
+        return _read_json_archive(archive, members, name)
+
+
+def _read_json_archive(archive, members, name):
+    """glasstorch's earlier format: ``data.json`` (the structure, as JSON: tensors appear in it as
+    ``{"type": "tensor", "file": "tensors/0.bin", "dtype": "float32", "shape": [2, 3], "requires_grad": false}``)
+    and ``tensors/N.bin`` (each tensor's values, raw little-endian bytes in C order)."""
+    if HEADER_FILE not in members:
+        raise _invalid(name, f"it has no {HEADER_FILE}")
+    reader = _Reader(archive, name)
+    try:
+        header = json.loads(str(reader.read_member(HEADER_FILE), "utf-8"))
+    except RecursionError:  # JSON nested ~1000 deep: deeper than any checkpoint glasstorch writes
+        raise _invalid(name, f"{HEADER_FILE} is nested too deeply to read") from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise _invalid(name, f"{HEADER_FILE} cannot be read ({e})") from None
+    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
+        raise _invalid(name, f"{HEADER_FILE} does not name the format {FORMAT_NAME!r}")
+    if header.get("version") != FORMAT_VERSION:
+        raise _invalid(name, f"format version {header.get('version')!r}; this glasstorch reads version "
+                             f"{FORMAT_VERSION} (was it written by a newer glasstorch?)")
+    if header.get("byteorder") != "little" or "object" not in header:
+        raise _invalid(name, f"{HEADER_FILE} lacks its byteorder or object")
+    try:
+        return reader.decode(header["object"])
+    except CheckpointError:
+        raise
+    except (zipfile.BadZipFile, OSError, EOFError, KeyError, ValueError, TypeError, IndexError,
+            RuntimeError) as e:
+        raise _invalid(name, f"{type(e).__name__}: {e}") from None
 
 
 class _Reader:

@@ -15,12 +15,12 @@ defaults to ``$XDG_CACHE_HOME/torch``, i.e. ``~/.cache/torch``), and loads it fr
 glasstorch downloads nothing: it looks in the same directory (``checkpoint_path(weights)``) for
 
 1. ``<name>.npz`` (e.g. ``resnet18-f37072fd.npz``): the state_dict as NumPy arrays, one per key;
-2. ``<name>.pth`` itself (e.g. ``resnet18-f37072fd.pth``, the file torchvision saves there) when it is a
-   glasstorch checkpoint (``glasstorch.save(state_dict, path)``) or a .npz.
+2. ``<name>.pth`` itself (e.g. ``resnet18-f37072fd.pth``, the file torchvision saves there): a real
+   torchvision download, read by ``glasstorch.load`` as PyTorch's ``weights_only=True`` reads it (no code in
+   the file runs), or any glasstorch checkpoint or .npz under that name.
 
-A real torchvision ``.pth`` is a pickle, which glasstorch never unpickles (unpickling can run code); given one,
-the error names it and the one-line conversion to the ``.npz`` beside it. Where neither file is there, the
-error says where to put it. (Deviation: no download, and ``progress`` is ignored.)
+Where neither file is there, the error says where to put it. (Deviation: no download, and ``progress`` is
+ignored.)
 
 Deviation: ``Weights`` entries carry ``url``, ``transforms`` and ``meta`` with ``categories``,
 ``num_params``, ``min_size`` and ``_metrics`` (torchvision's ImageNet accuracies); torchvision's ``recipe``,
@@ -111,14 +111,6 @@ def checkpoint_path(weights):
     return os.path.join(_hub_dir(), "checkpoints", os.path.basename(weights.url))
 
 
-def _conversion(pth, npz):
-    return ("Convert it once, in an environment with PyTorch:\n"
-            "    import numpy as np, torch\n"
-            f"    state_dict = torch.load({pth!r}, map_location='cpu', weights_only=True)\n"
-            f"    np.savez({npz!r}, **{{k: v.numpy() for k, v in state_dict.items()}})\n"
-            "and glasstorch then reads the .npz from that directory.")
-
-
 def load_cached_weights(weights, arch=None, given=None):
     """The state_dict of a ``Weights`` enum member, from the hub cache (a glasstorch helper)."""
     from .resnet import _read_weights_file  # the reader of .npz files and glasstorch checkpoints
@@ -129,17 +121,13 @@ def load_cached_weights(weights, arch=None, given=None):
     if os.path.exists(npz):
         return _read_weights_file(npz, arch)
     if os.path.exists(pth):
-        try:
-            return _read_weights_file(pth, arch)
-        except RuntimeError as error:  # a pickle: torchvision's own file
-            raise RuntimeError(f"{pth} is torchvision's pickled checkpoint for {weights!r}, and glasstorch never "
-                               "unpickles (unpickling can run code). " + _conversion(pth, npz)) from error
+        return _read_weights_file(pth, arch)
     name = given or weights.name
     raise ValueError(
         f"weights={weights!r} needs the file {os.path.basename(pth)}, which torchvision downloads from "
         f"{weights.url}; glasstorch downloads nothing. Put the weights in {os.path.dirname(pth)} as "
-        f"{os.path.basename(npz)} (the state_dict as a .npz, one array per key) or as a glasstorch checkpoint "
-        f"named {os.path.basename(pth)}. To make the .npz in an environment with PyTorch:\n"
+        f"{os.path.basename(pth)} (torchvision's own file) or {os.path.basename(npz)} (the state_dict as a .npz, "
+        "one array per key). To make the .npz in an environment with PyTorch:\n"
         "    import numpy as np, torch, torchvision\n"
         f"    state_dict = torchvision.models.{arch}(weights='{name}').state_dict()"
         "   # or torch.load(the .pth, weights_only=True)\n"

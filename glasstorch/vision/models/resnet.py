@@ -29,23 +29,16 @@ Pretrained weights
 ------------------
 ``weights=`` takes torchvision's enums (``ResNet50_Weights.DEFAULT``, ``"IMAGENET1K_V1"``,
 ``"ResNet18_Weights.IMAGENET1K_V1"``), read from the torch hub cache with no download (see ``_api.py``:
-``~/.cache/torch/hub/checkpoints/<name>.npz``, or the ``.pth`` there when it is a glasstorch checkpoint), and,
-as glasstorch additions:
+``~/.cache/torch/hub/checkpoints/<name>.pth``, torchvision's own download, or ``<name>.npz``), and, as
+glasstorch additions:
 
-- a path to a glasstorch checkpoint of a state_dict (``glasstorch.save(model.state_dict(), path)``);
+- a path to a file of ``torch.save(model.state_dict(), path)``, written by PyTorch (a torchvision ``.pth``)
+  or by glasstorch, read as PyTorch's ``weights_only=True`` reads it: no code in the file runs;
 - a path to a ``.npz`` file whose keys are the state_dict keys (read with ``allow_pickle=False``);
 - a dict (a state_dict) of glasstorch tensors or anything NumPy can turn into an array.
 
-torchvision's ``.pth`` files are pickles, which glasstorch never unpickles; convert one once, in an
-environment with PyTorch::
-
-    import numpy as np, torch
-    state_dict = torch.load("resnet18.pth", map_location="cpu", weights_only=True)  # a downloaded .pth
-    np.savez("resnet18.npz", **{k: v.numpy() for k, v in state_dict.items()})
-
-then ``resnet18(weights="resnet18.npz")`` (or save it as ``resnet18-f37072fd.npz`` in the hub cache and pass
-``weights=ResNet18_Weights.DEFAULT``). With an enum, num_classes must be 1000 (the weights' categories); with
-a file or a dict and no ``num_classes``, it is read from the weights' ``fc.weight``.
+With an enum, num_classes must be 1000 (the weights' categories); with a file or a dict and no
+``num_classes``, it is read from the weights' ``fc.weight``.
 
 Deviations from torchvision: nothing is downloaded and ``progress`` is ignored; ``pretrained=True``
 (torchvision's deprecated form) means ``weights="IMAGENET1K_V1"``; ``load_weights`` is a glasstorch helper.
@@ -295,31 +288,26 @@ def _download_error(weights, arch, given=None):
         enum_name = "DEFAULT"
     given = given or f"weights={weights!r}"
     return ValueError(f"{given} names torchvision's pretrained weights, which torchvision downloads; "
-                      "glasstorch downloads nothing: weights= takes a local file (a glasstorch checkpoint or a "
+                      "glasstorch downloads nothing: weights= takes a local file (a torch.save file or a "
                       ".npz of the state_dict) or a state_dict.\n" + _convert_hint(arch, enum_name))
 
 
-def _pickle_error(path, arch):
-    return RuntimeError(f"{path} is a pickled PyTorch checkpoint (torchvision's .pth files are torch.save "
-                        "pickles), and glasstorch never unpickles (unpickling can run code).\n" + _convert_hint(arch))
-
-
 def _read_weights_file(path, arch):
-    """The state_dict stored in ``path``: a glasstorch checkpoint or a .npz; pickles are refused."""
+    """The state_dict stored in ``path``: a file of ``torch.save`` (PyTorch's zip or legacy format, written by
+    PyTorch or glasstorch, read without running code: see serialization.py), an older glasstorch checkpoint,
+    or a .npz."""
     with open(path, "rb") as f:
         head = f.read(6)
-    if head[:1] == b"\x80":  # the pickle protocol opcode: an old-style torch.save file
-        raise _pickle_error(path, arch)
     if head == b"\x93NUMPY":
         raise ValueError(f"{path} is a single NumPy array (.npy); weights= needs the whole state_dict: save it "
                          "with np.savez, one array per key")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is neither a glasstorch checkpoint nor a .npz file")
-    with zipfile.ZipFile(path) as archive:
-        names = archive.namelist()
-    if any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):  # torch.save's ZIP holds a pickle
-        raise _pickle_error(path, arch)
-    if "data.json" in names:
+    names = []
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    elif head[:1] != b"\x80":  # the pickle protocol opcode: torch.save's legacy format
+        raise ValueError(f"{path} is neither a torch.save file nor a .npz file")
+    if head[:1] == b"\x80" or "data.json" in names or any(n == "data.pkl" or n.endswith("/data.pkl") for n in names):
         state_dict = _glasstorch_load(path)
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"{path} holds a {type(state_dict).__name__}, not a state_dict: save "
@@ -328,7 +316,7 @@ def _read_weights_file(path, arch):
     if names and all(n.endswith(".npy") for n in names):
         with np.load(path, allow_pickle=False) as arrays:  # allow_pickle=False: object arrays are refused
             return OrderedDict((key, arrays[key]) for key in arrays.files)
-    raise ValueError(f"{path} is a ZIP file but neither a glasstorch checkpoint nor a .npz file")
+    raise ValueError(f"{path} is a ZIP file but neither a torch.save file nor a .npz file")
 
 
 def load_weights(weights, arch="resnet18"):
