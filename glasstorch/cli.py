@@ -50,7 +50,10 @@ def build_parser():
     lab.add_argument("--epochs", type=int, help="number of training epochs (mnist)")
     lab.add_argument("--schedule", choices=("cosine", "none"), help="mnist: learning-rate schedule (default cosine)")
     lab.add_argument("--text", metavar="FILE", help="char-lm: a text file to learn (default: the shipped text)")
-    lab.add_argument("--data", metavar="DIR", help="mnist: the data folder (torchvision's layout: DIR/MNIST/raw)")
+    lab.add_argument("--data", metavar="DIR", help="mnist: the data folder (torchvision's layout: DIR/MNIST/raw); "
+                     "transfer with --weights: an ImageFolder of your images (one sub-folder per class)")
+    lab.add_argument("--weights", metavar="FILE", help="transfer: a ResNet-18 state_dict (saved by PyTorch or glasstorch)")
+    lab.add_argument("--labels", type=int, help="transfer: labelled training images per class")
     run = commands.add_parser("run", help="run a PyTorch script with glasstorch in place of torch/torchvision",
                               description="Run an unmodified PyTorch/torchvision script: `import torch` and "
                                           "`import torchvision` give glasstorch and glasstorch.vision.")
@@ -107,6 +110,7 @@ def main(argv=None):
             return 0
         options = {k: v for k, v in (("model", args.model), ("dataset", args.dataset), ("epochs", args.epochs),
                                      ("data", args.data), ("schedule", args.schedule),
+                                     ("weights", args.weights), ("labels", args.labels),
                                      ("text", args.text)) if v is not None}
         try:
             run_lab(args.name, quick=args.quick, seed=args.seed, out_dir=args.out, **options)

@@ -26,6 +26,7 @@ LABS = {
     "regularization": "overfitting, then L2, L1, dropout, augmentation, early stopping, batch norm side by side",
     "vanishing-gradients": "gradient norm per layer: deep sigmoid vs ReLU+He vs batch norm vs residual; a ResNet",
     "cnn-features": "the course CNN's learned filters and its feature maps on an MNIST digit",
+    "transfer": "pretrain on digits 0-4, freeze, new head, fine-tune on 5-9 with few labels; vs from scratch",
 }
 
 
