@@ -11,10 +11,58 @@ For each class c, counting over the test set:
 
 All three come straight from the confusion matrix: TP is its diagonal, TP + FP its column sums and
 TP + FN its row sums. A class never predicted (or never present) gets 0 where the division is 0/0.
+
+In a notebook the confusion matrix (a Tensor subclass, :class:`ConfusionMatrix`) and the text report (a str
+subclass, :class:`ClassificationReport`) show as HTML tables; everywhere else they are the plain tensor and text.
 """
+import html
+
 import numpy as np
 
-__all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "classification_report"]
+from .tensor import Tensor
+
+__all__ = ["accuracy", "confusion_matrix", "precision_recall_f1", "classification_report", "ConfusionMatrix",
+           "ClassificationReport"]
+
+
+class ConfusionMatrix(Tensor):
+    """The int64 counts tensor ``confusion_matrix`` returns; a Tensor in every way (ops on it give plain
+    Tensors), plus an HTML table for notebooks: rows the true class, columns the predicted one."""
+
+    def _repr_html_(self):
+        counts = self._array
+        if counts.ndim != 2:
+            return None
+        head = "".join(f"<th>pred {j}</th>" for j in range(counts.shape[1]))
+        rows = "".join(f"<tr><th>true {i}</th>" + "".join(
+            f"<td><b>{c}</b></td>" if i == j else f"<td>{c}</td>" for j, c in enumerate(row)) + "</tr>"
+            for i, row in enumerate(counts.tolist()))
+        return (f"<p>confusion matrix ({int(counts.sum())} examples, {int(np.trace(counts))} on the diagonal: "
+                f"correct)</p><table><tr><th></th>{head}</tr>{rows}</table>")
+
+
+class ClassificationReport(str):
+    """The text ``classification_report`` returns (a str in every way), with the numbers kept as ``.rows``
+    (the ``output_dict=True`` dict) for the HTML table a notebook shows."""
+
+    def _repr_html_(self):
+        rows = getattr(self, "rows", None)
+        if rows is None:
+            return None
+        digits = self.digits
+        cols = ("precision", "recall", "f1-score", "support")
+        out = ["<table><tr><th></th>" + "".join(f"<th>{c}</th>" for c in cols) + "</tr>"]
+        for name, r in rows.items():
+            if name == "accuracy":
+                total = rows["macro avg"]["support"]
+                cells = ["", "", f"{r:.{digits}f}", str(total)]
+            else:
+                cells = [f"{r[c]:.{digits}f}" for c in cols[:3]] + [str(r["support"])]
+            out.append(f"<tr><th>{html.escape(name)}</th>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        return "".join(out) + "</table>"
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))          # IPython's plain-text view: the table itself, not a quoted string
 
 
 def _labels(y):
@@ -36,7 +84,9 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     if num_classes is None:
         num_classes = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
     counts = np.bincount(t * num_classes + p, minlength=num_classes * num_classes)
-    return from_numpy(counts.reshape(num_classes, num_classes).astype(np.int64))
+    cm = from_numpy(counts.reshape(num_classes, num_classes).astype(np.int64))
+    cm.__class__ = ConfusionMatrix         # the same tensor, with a notebook repr
+    return cm
 
 
 def precision_recall_f1(y_true, y_pred, num_classes=None):
@@ -82,4 +132,6 @@ def classification_report(y_true, y_pred, target_names=None, digits=4, output_di
         r = rows[name]
         lines.append(f"{name:>{width}} {r['precision']:>9.{digits}f} {r['recall']:>9.{digits}f} "
                      f"{r['f1-score']:>9.{digits}f} {r['support']:>9}")
-    return "\n".join(lines) + "\n"
+    report = ClassificationReport("\n".join(lines) + "\n")
+    report.rows, report.digits = rows, digits
+    return report

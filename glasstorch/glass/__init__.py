@@ -10,6 +10,8 @@
     glass.watch_script("train.py")                   # = glasstorch run --watch train.py: a PyTorch script, watched
 
 Each instrument lives in its own file in this folder. None of them costs anything while it is not attached.
+In a Jupyter notebook the results show themselves: the graph as SVG (an HTML table without Graphviz), a watch
+as HTML tables with its figure (and PNG), feature maps as PNG, explain_backward and profile as HTML tables.
 """
 from .graph import *  # noqa: F401,F403
 from .explain import *  # noqa: F401,F403

@@ -105,6 +105,22 @@ class Explanation:
     def __str__(self):
         return self.table()
 
+    def _repr_html_(self):
+        """The table of ``table()`` as HTML, for notebooks."""
+        from .watch import _html_table
+        rows = []
+        for step in self.steps:
+            for k, inp in enumerate(step.inputs or [None]):
+                left = [step.op, f"{step.output} {_shape(step.shape)}", _cell(step.upstream, 34)] if k == 0 \
+                    else ["", "", ""]
+                right = ["", "", ""] if inp is None else [
+                    f"{inp.name} {_shape(inp.shape)}", _cell(inp.local, 34), _cell(inp.product, 34)]
+                rows.append(left + right)
+        grads = [[f"dL/d{name}", _cell(g, 200)] for name, g in self.grads.items()]
+        return (_html_table(["op", "output", "upstream dL/dy", "input", "local dy/dx", "passed on dL/dx"], rows)
+                + "<p>gradients of the leaves (summed over every path):</p>"
+                + _html_table(["leaf", "gradient"], grads))
+
     def __repr__(self):
         return f"Explanation({len(self.steps)} steps, leaves: {', '.join(self.grads)})"
 

@@ -10,13 +10,14 @@ afterwards), with forward hooks on the chosen leaf modules, and removes the hook
 modules' paths as ``model.named_modules()`` gives them. ``layers``: None (default) takes every convolution,
 pooling, batch-norm and activation module (ReLU family, ELU, GELU, SiLU, Sigmoid, Tanh) whose output is an
 image stack (N, C, H, W); ``"all"`` every leaf module (the
-output of the one image, whatever its shape); or a list of module paths.
+output of the one image, whatever its shape); or a list of module paths. The result is a :class:`FeatureMaps`,
+an OrderedDict that a notebook shows as the mosaics of ``plot_feature_maps`` (PNG).
 """
 from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["feature_maps", "filters", "tile", "plot_feature_maps", "plot_filters"]
+__all__ = ["feature_maps", "FeatureMaps", "filters", "tile", "plot_feature_maps", "plot_filters"]
 
 _MAP_KINDS = ("Conv", "Pool", "ReLU", "ELU", "GELU", "SiLU", "Sigmoid", "Tanh", "BatchNorm")
 
@@ -56,7 +57,22 @@ def feature_maps(model, image, layers=None):
         for h in handles:
             h.remove()
     order = {p: i for i, p in enumerate(chosen)}
-    return OrderedDict(sorted(maps.items(), key=lambda kv: order[kv[0]]))
+    return FeatureMaps(sorted(maps.items(), key=lambda kv: order[kv[0]]))
+
+
+class FeatureMaps(OrderedDict):
+    """What ``feature_maps`` returns: the ``{module path: array}`` dict, which a notebook shows as the
+    mosaics of ``plot_feature_maps`` (``_repr_png_``) and ``repr`` sums up in one line."""
+
+    def __repr__(self):
+        layers = ", ".join(f"{p or '(model)'} {tuple(a.shape)}" for p, a in self.items())
+        return f"FeatureMaps({len(self)} layers: {layers})"
+
+    def _repr_png_(self):
+        if not any(a.ndim == 3 for a in self.values()):
+            return None                                   # nothing image-shaped to draw
+        from .watch import _png
+        return _png(lambda buf: plot_feature_maps(self, buf))
 
 
 def _keeper(maps, path, images_only):

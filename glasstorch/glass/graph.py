@@ -25,6 +25,9 @@ Graphviz's ``dot`` program (Debian's ``graphviz`` package; ``.ci/run`` installs 
 Python package (a dependency, installed by ``pip install``): ``g.source()`` is its ``graphviz.Source``, which
 notebooks display and which can render to any format Graphviz knows. Where that package is absent, ``render``
 runs ``dot`` itself on the DOT text, which is all the package does underneath.
+
+In a notebook a ``Graph`` shows itself: ``_repr_svg_`` is the picture (drawn once); where ``dot`` is missing
+(or fails) ``_repr_html_`` gives the nodes as a table, each op with the nodes that feed it, and the DOT text.
 """
 import os
 import shutil
@@ -234,15 +237,47 @@ class Graph:
             f.write(data)
         return path
 
+    # -- notebooks: Jupyter shows the SVG picture, or an HTML table where Graphviz's dot is missing ------------
+    def _svg(self):
+        """The SVG text, drawn once and kept; None when ``dot`` is missing or fails."""
+        if not hasattr(self, "_svg_text"):
+            try:
+                self._svg_text = self.render("svg").decode("utf-8")
+            except RuntimeError:
+                self._svg_text = None
+        return self._svg_text
+
     def _repr_svg_(self):
-        """Jupyter shows the picture when Graphviz is installed (else falls back to the text repr)."""
-        if shutil.which("dot") is None:
-            return None
-        return self.render("svg").decode("utf-8")
+        """Jupyter shows the picture when Graphviz's ``dot`` is installed (else the HTML table below)."""
+        return self._svg()
+
+    def _repr_html_(self):
+        """Only without Graphviz: the nodes as a table (each op with the nodes feeding it) and the DOT text."""
+        if self._svg() is not None:
+            return None                    # the SVG is shown; an HTML repr would be preferred over it
+        return _html_table(self)
 
     def __repr__(self):
         ops = sum(n["kind"] == "op" for n in self.nodes)
         return f"Graph({ops} ops, {len(self.nodes) - ops} leaves, {len(self.edges)} edges; .dot, .save(path))"
+
+
+def _html_table(g):
+    import html
+    inputs = {}
+    for a, b in g.edges:
+        inputs.setdefault(b, []).append(f"n{a}")
+    rows = []
+    for n in g.nodes:
+        shape = "" if n["shape"] is None else f"{_shape_text(n['shape'])} {n['dtype']}"
+        name = n["name"] + (f" in {n['module']}" if n.get("module") else "")
+        rows.append(f"<tr><td>n{n['id']}</td><td>{n['kind']}</td><td>{html.escape(name)}</td>"
+                    f"<td>{html.escape(shape)}</td><td>{', '.join(inputs.get(n['id'], []))}</td></tr>")
+    return (f"<p><b>{html.escape(repr(g))}</b><br>Graphviz's <code>dot</code> program was not found, so here "
+            "is the graph as a table (install Graphviz to see the picture).</p>"
+            "<table><tr><th>node</th><th>kind</th><th>name</th><th>shape, dtype</th><th>inputs</th></tr>"
+            + "".join(rows) + "</table><details><summary>DOT source</summary><pre>"
+            + html.escape(g.dot) + "</pre></details>")
 
 
 # -- DOT text ---------------------------------------------------------------------------------------------

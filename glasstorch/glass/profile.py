@@ -147,6 +147,15 @@ class profile:
     def __str__(self):
         return self.table()
 
+    def _repr_html_(self):
+        """The rows of ``table()`` (slowest first) as an HTML table, for notebooks."""
+        import html
+        from .watch import _html_table
+        rows = [[r["op"], r["calls"], f"{r['forward_ms']:.3f}", f"{r['backward_ms']:.3f}", f"{r['gflop']:.4f}",
+                 f"{r['backward_gflop']:.4f}", f"{r['gflops']:.2f}"]
+                for r in sorted(self.rows, key=_SORT_KEYS["time"], reverse=True)]
+        return _html_table(_COLUMNS, rows) + f"<p>{html.escape(self.table().splitlines()[-1])}</p>"
+
 
 # -- FLOP estimates ------------------------------------------------------------------------------------
 def _flop_rule(cls):

@@ -42,6 +42,10 @@ one copy of the weights. Measured on the course MLP (784-256-128-10, Adam, MNIST
 1.6 ms step), every=2 1.15-1.2×, every=5 1.08×, every=10 1.00-1.07×; on the course CNN every=1 is 1.03-1.12× —
 hence the default ``every=10`` (PyTorch has no ``watch``; this is glasstorch's own instrument). After
 ``close()`` (or the end of the ``with`` block) every hook is removed and the model runs exactly as before.
+
+In a notebook a ``Watch`` shows itself (``_repr_html_``): the two tables of ``summary()`` and the gradient flow
+figure (the activation histograms before any backward), which ``_repr_png_`` also gives as PNG bytes. The
+figure is drawn on a matplotlib ``Figure`` outside pyplot, so the notebook's own plotting is left alone.
 """
 import math
 
@@ -299,6 +303,50 @@ class Watch:
             lines.append(f"dead units: none recorded ({why}), so there is no dead-units figure")
         return "\n".join(lines)
 
+    # -- notebooks: the summary as HTML tables with the figure, the figure as PNG ----------------------------
+    def __repr__(self):
+        return (f"Watch({type(self.model).__name__}: {len(self.history['steps'])} recorded steps (every "
+                f"{self.every}), last step {self.step_index}; .summary(), .save_figures(dir))")
+
+    def _repr_png_(self):
+        """The gradient flow figure (or, before any backward, the activation histograms) as PNG bytes; None
+        when nothing is recorded yet. Drawn once per state of the history."""
+        key = (self.step_index, len(self.history["steps"]))
+        if getattr(self, "_png_key", None) != key:
+            h = self.to_dict()
+            if any(r["grad_norm"] for r in h["params"].values()):
+                self._png = _png(lambda buf: plot_gradient_flow(h, buf))
+            elif any(r.get("hist") for r in h["layers"].values()):
+                self._png = _png(lambda buf: plot_activation_histograms(h, buf, step=-1))
+            else:
+                self._png = None
+            self._png_key = key
+        return self._png
+
+    def _repr_html_(self):
+        """The two tables of ``summary()`` as HTML, then the figure of ``_repr_png_`` (embedded)."""
+        import base64
+        import html
+        text = self.summary().splitlines()
+        layer_rows, param_rows = [], []
+        for name, rec in self.history["layers"].items():
+            last = {k: rec[k][-1] if rec[k] else None for k in ("mean", "std", "dead", "saturated")}
+            layer_rows.append([name, rec["type"], _num(last["mean"], ".4g"), _num(last["std"], ".4g"),
+                               _num(last["dead"], ".1%"), _num(last["saturated"], ".1%")])
+        for name, rec in self.history["params"].items():
+            param_rows.append([name, str(tuple(rec["shape"])),
+                               _num(rec["grad_norm"][-1] if rec["grad_norm"] else None, ".4g"),
+                               _num(rec["update_ratio"][-1] if rec["update_ratio"] else None, ".3g")])
+        parts = [f"<p><b>{html.escape(text[0])}</b></p>",
+                 _html_table(["layer", "type", "mean", "std", "dead", "saturated"], layer_rows),
+                 _html_table(["parameter", "shape", "grad norm", "update/weight"], param_rows)]
+        if text[-1].startswith("dead units: none"):
+            parts.append(f"<p>{html.escape(text[-1])}</p>")
+        png = self._repr_png_()
+        if png is not None:
+            parts.append(f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">')
+        return "\n".join(parts)
+
     def save_figures(self, run_dir, prefix="watch_"):
         """Draw the figures into ``run_dir`` (a RunFolder or a folder path); returns their paths. The dead-units
         figure is left out when there is nothing to draw in it (no ReLU, Sigmoid or Tanh module)."""
@@ -311,6 +359,26 @@ class Watch:
 def _layer_record(kind):
     return {"type": kind, "step": [], "mean": [], "std": [], "hist": [], "edges": [], "dead": [],
             "dead_channels": [], "saturated": []}
+
+
+def _num(value, spec):
+    return "-" if value is None else format(value, spec)
+
+
+def _html_table(head, rows):
+    """A plain HTML table (cells escaped), numbers right-aligned."""
+    import html
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+    return ("<table><tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr>" + cells + "</table>")
+
+
+def _png(draw, dpi=72):
+    """The PNG bytes of a figure drawn by ``draw(buffer)`` (a plot_* function given an io.BytesIO target)."""
+    import io
+    buf = io.BytesIO()
+    buf.dpi = dpi                                      # read by _unattached_figure
+    draw(buf)
+    return buf.getvalue()
 
 
 def _has_unit_records(h):
@@ -370,6 +438,8 @@ def _figure(target, name, figsize):
     from glasstorch.labs.runfolder import RunFolder
     if isinstance(target, RunFolder):
         return target.figure(name, figsize=figsize), target.path / name
+    if hasattr(target, "write"):                        # a file object (the notebook reprs' io.BytesIO)
+        return _unattached_figure(target, figsize), target
     path = pathlib.Path(target)
     if path.suffix != ".png":
         path.mkdir(parents=True, exist_ok=True)
@@ -387,6 +457,21 @@ def _figure(target, name, figsize):
         finally:
             plt.close(fig)
     return saved(), path
+
+
+def _unattached_figure(target, figsize):
+    """A Figure outside pyplot, saved as PNG into the file object ``target`` (at ``target.dpi``, default 72):
+    drawing a notebook repr leaves pyplot's figures and the notebook's backend alone."""
+    import contextlib
+    from matplotlib.figure import Figure
+
+    @contextlib.contextmanager
+    def saved():
+        fig = Figure(figsize=figsize)
+        yield fig
+        fig.tight_layout()
+        fig.savefig(target, dpi=getattr(target, "dpi", 72), format="png")
+    return saved()
 
 
 def _pick_layers(h, layers):
