@@ -40,6 +40,8 @@ _FREED_MESSAGE = (
 _STRUCTURE = frozenset(("_next", "needs_input_grad", "_pre_hooks", "_retained", "_freed", "_output_meta",
                         "_anomaly", "_module", "_node_pre_hooks", "_post_hooks", "_metadata", "_graph_info"))
 
+_DYNAMIC = {}  # op class -> whether its PyTorch name/inputs depend on the call (autograd/_names.py)
+
 _MODIFIED_MESSAGE = (
     "one of the variables needed for gradient computation has been modified by an inplace operation: "
     "[{type} [{shape}]]{which} is at version {found}; expected version {expected} instead. {hint}"
@@ -342,9 +344,13 @@ class Function:
         """Drop everything forward saved (called after backward unless retain_graph=True)."""
         d = self.__dict__
         extra = [k for k in d if k not in _STRUCTURE]
-        if extra and _names.is_dynamic(type(self)) and "_graph_info" not in d:
-            d["_graph_info"] = (_names.node_name(self), _names.node_inputs(self))  # they read what is freed now
         if extra:
+            cls = type(self)
+            dynamic = _DYNAMIC.get(cls)
+            if dynamic is None:  # looked up once per op class (this runs for every node of every backward)
+                dynamic = _DYNAMIC[cls] = _names.is_dynamic(cls)
+            if dynamic and "_graph_info" not in d:
+                d["_graph_info"] = (_names.node_name(self), _names.node_inputs(self))  # they read what is freed now
             for k in extra:
                 del d[k]
             self._freed = True
