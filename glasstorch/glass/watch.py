@@ -8,6 +8,7 @@
     print(w.summary())                              # a per-layer table
     w.save_figures(run_dir)                         # histograms, gradient flow, dead units
     metrics["watch"] = w.to_dict()                  # JSON-able
+    w.to_tensorboard(SummaryWriter())               # or TensorBoard (glasstorch.utils.tensorboard)
 
 What is recorded, on every ``every``-th training step (steps are counted by the calls of the root model in
 training mode; ``count="manual"`` counts the calls of ``w.step()`` instead, made after ``optimizer.step()``):
@@ -266,6 +267,36 @@ class Watch:
                 rec["saturated"].append(float((xp.abs(y) > self.tanh_high).mean()))
 
     # -- reading -----------------------------------------------------------------------------------------
+    def to_tensorboard(self, writer, prefix="watch"):
+        """Log the history to a TensorBoard ``SummaryWriter`` (glasstorch.utils.tensorboard), at the recorded
+        steps: per layer ``{prefix}/{layer}/mean``, ``/std``, ``/dead`` or ``/saturated`` as scalars and its
+        output histogram (``add_histogram_raw``: the recorded counts, with sum and sum of squares worked out
+        from the mean and std); per parameter ``{prefix}/{name}/grad_norm`` and ``/update_ratio``. Returns the
+        number of values written. Call it once, e.g. after training (or after ``close()``)."""
+        written = 0
+        for name, rec in self.history["layers"].items():
+            steps = rec["step"]
+            for key in ("mean", "std", "dead", "saturated"):
+                for step, value in zip(steps, rec[key]):
+                    writer.add_scalar(f"{prefix}/{name}/{key}", value, step)
+                    written += 1
+            for k, (step, counts, (lo, hi)) in enumerate(zip(steps, rec["hist"], rec["edges"])):
+                num = int(sum(counts))
+                if num == 0:
+                    continue
+                mean = rec["mean"][k] if k < len(rec["mean"]) else (lo + hi) / 2
+                std = rec["std"][k] if k < len(rec["std"]) else 0.0
+                limits = np.linspace(lo, hi, len(counts) + 1)[1:].tolist()  # each bucket's right edge
+                writer.add_histogram_raw(f"{prefix}/{name}/output", lo, hi, num, mean * num,
+                                         (std * std + mean * mean) * num, limits, list(counts), step)
+                written += 1
+        for name, rec in self.history["params"].items():
+            for key, step_key in (("grad_norm", "grad_step"), ("update_ratio", "update_step")):
+                for step, value in zip(rec[step_key], rec[key]):
+                    writer.add_scalar(f"{prefix}/{name}/{key}", value, step)
+                    written += 1
+        return written
+
     def to_dict(self):
         """The history as plain lists and numbers (JSON-able, for metrics.json):
 

@@ -322,3 +322,30 @@ def test_fit_logs_each_epoch_to_a_writer(tmp_path):
         events = ea.Scalars(tag)
         assert [e.step for e in events] == [0, 1, 2]
         np.testing.assert_allclose([e.value for e in events], history.history[key], rtol=1e-6)
+
+
+def test_glass_watch_logs_to_tensorboard(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from glasstorch import glass, nn
+    from glasstorch.utils.tensorboard import SummaryWriter
+    gt.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    opt = gt.optim.SGD(model.parameters(), lr=0.1)
+    with glass.watch(model, every=2) as w:
+        for _ in range(6):
+            loss = model(gt.randn(16, 4)).pow(2).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    with SummaryWriter(str(tmp_path)) as writer:
+        written = w.to_tensorboard(writer)
+    acc = EventAccumulator(str(tmp_path), size_guidance={"scalars": 0, "histograms": 0})
+    acc.Reload()
+    tags = acc.Tags()
+    assert written > 0 and "watch/1/dead" in tags["scalars"] and "watch/0.weight/grad_norm" in tags["scalars"]
+    rec = w.history["layers"]["1"]
+    got = [(e.step, e.value) for e in acc.Scalars("watch/1/dead")]
+    assert got == [(s, pytest.approx(v)) for s, v in zip(rec["step"], rec["dead"])]
+    hists = acc.Histograms("watch/0/output")
+    assert [h.step for h in hists] == rec["step"]
+    assert [sum(h.histogram_value.bucket) for h in hists] == [sum(c) for c in rec["hist"]]
