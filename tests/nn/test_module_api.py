@@ -482,3 +482,24 @@ def test_incompatible_keys_named_tuple():
     r = _IncompatibleKeys(["a"], [])
     assert r.missing_keys == ["a"] and r.unexpected_keys == [] and tuple(r) == (["a"], [])
     assert repr(_IncompatibleKeys([], [])) == "<All keys matched successfully>"
+
+
+def test_global_legacy_backward_hook_as_pytorch(monkeypatch):
+    import warnings
+    seen = {}
+    for lib in LIBS:
+        # both libraries remember for the process which kind of global backward hook was used first
+        monkeypatch.setattr(lib.nn.modules.module, "_global_is_full_backward_hook", None)
+        calls = []
+        handle = lib.nn.modules.module.register_module_backward_hook(
+            lambda m, gi, go: calls.append((type(m).__name__, len(gi), go[0].shape)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                m = lib.nn.Tanh()  # kept alive: PyTorch's hook refuses a module already collected
+                m(lib.ones(2, 3, requires_grad=True)).sum().backward()
+        finally:
+            handle.remove()
+        seen[lib.__name__] = calls
+    assert seen["glasstorch"] == [("Tanh", 1, (2, 3))] and len(seen["torch"]) == 1
+    assert seen["torch"][0][:2] == ("Tanh", 1) and tuple(seen["torch"][0][2]) == (2, 3)

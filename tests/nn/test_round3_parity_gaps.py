@@ -87,10 +87,14 @@ def test_fractional_max_pool2d_with_indices_given_samples():
 def test_in_place_activations(name, args):
     def run(T, x):
         y = x * 1
+        before = y._version
         out = getattr(T.nn.functional, name)(y, *args)
-        assert out is y
+        assert out is y and y._version == before + 1  # the write bumps the version counter
         return out
     check(run, (3, 4))
+    leaf = glasstorch.randn(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        getattr(glasstorch.nn.functional, name)(leaf, *args)
 
 
 # ------------------------------------------------------------------ linear_cross_entropy
