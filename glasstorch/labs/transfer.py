@@ -66,6 +66,14 @@ def count_parameters(model):
     return trainable, sum(p.numel() for p in model.parameters()) - trainable
 
 
+def variant_result(variant, model, curve, log):
+    """The metrics of one trained variant (final accuracy, curve, parameter counts), logged in one line."""
+    trainable, frozen = count_parameters(model)
+    log(f"  {variant:<31}: held-out accuracy {curve[-1]:.1%} ({trainable:,} trainable, {frozen:,} frozen "
+        "parameters)")
+    return {"accuracy": curve[-1], "curve": curve, "trainable": trainable, "frozen": frozen}
+
+
 def freeze_all_but(model, head):
     """requires_grad_(False) on every parameter outside ``head`` (the new last layer)."""
     keep = {id(p) for p in head.parameters()}
@@ -162,10 +170,7 @@ def run(run_dir, quick=False, seed=0, log=print, data="data", labels=None, epoch
         lr = {"from scratch": 1e-3, "pretrained, all fine-tuned": 3e-4}.get(variant, 1e-2)  # a lone head: larger steps
         curve = fit(model, xb_few, yb_few, xb_te, yb_te, epochs, lr, seed, frozen, variant, quick,
                     curve_size=300 if quick else 1000)
-        trainable, frozen_count = count_parameters(model)
-        results[variant] = {"accuracy": curve[-1], "curve": curve, "trainable": trainable, "frozen": frozen_count}
-        log(f"  {variant:<31}: held-out accuracy {curve[-1]:.1%} ({trainable:,} trainable, "
-            f"{frozen_count:,} frozen parameters)")
+        results[variant] = variant_result(variant, model, curve, log)
     metrics = {"task_a": {"images": len(xa), "accuracy": curve_a[-1], "epochs": pretrain_epochs},
                "task_b": {"labels_per_class": labels, "train_images": len(xb_few), "held_out": len(xb_te),
                           "epochs": epochs},
@@ -205,10 +210,7 @@ def run_folder(run_dir, weights, data_dir, quick=False, seed=0, log=print, label
             freeze_all_but(model, model.fc)
         curve = fit(model, x[chosen], y[chosen], x[rest], y[rest], epochs, 1e-3, seed, frozen, variant, quick,
                     batch_size=16)
-        trainable, frozen_count = count_parameters(model)
-        results[variant] = {"accuracy": curve[-1], "curve": curve, "trainable": trainable, "frozen": frozen_count}
-        log(f"  {variant:<31}: held-out accuracy {curve[-1]:.1%} ({trainable:,} trainable, "
-            f"{frozen_count:,} frozen parameters)")
+        results[variant] = variant_result(variant, model, curve, log)
     metrics = {"data": str(data_dir), "classes": folder.classes, "train_images": len(chosen),
                "held_out": len(rest), "epochs": epochs, "variants": results}
     _figures(run_dir, results)
