@@ -205,8 +205,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries chosen at random."""
+class _Unstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries with the lowest ``_scores(t)`` (a flat array, one score per entry)."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -220,33 +220,27 @@ class RandomUnstructured(BasePruningMethod):
         _validate_pruning_amount(k, size)
         mask = default_mask.numpy().copy()
         if k != 0:
-            from ... import rand
-            prob = rand(size).numpy()
-            mask.reshape(-1)[np.argsort(-prob, kind="stable")[:k]] = 0   # the k largest random draws
+            mask.reshape(-1)[np.argsort(self._scores(t), kind="stable")[:k]] = 0
         return _like(default_mask, mask)
+
+
+class RandomUnstructured(_Unstructured):
+    """Prunes ``amount`` entries chosen at random: the k largest of one uniform draw per entry."""
+
+    def _scores(self, t):
+        from ... import rand
+        return -rand(t.numel()).numpy()
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest |value|."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        size = t.numel()
-        k = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(k, size)
-        mask = default_mask.numpy().copy()
-        if k != 0:
-            mask.reshape(-1)[np.argsort(np.abs(t.detach().numpy()).reshape(-1), kind="stable")[:k]] = 0
-        return _like(default_mask, mask)
+    def _scores(self, t):
+        return np.abs(t.detach().numpy()).reshape(-1)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
