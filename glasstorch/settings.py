@@ -273,7 +273,8 @@ def get_num_threads():
 
 
 def set_num_threads(int):
-    """Set the intra-op thread count. glasstorch's parallel work is NumPy's BLAS (matmul, linalg): its thread
+    """Set the intra-op thread count. glasstorch's parallel work is NumPy's BLAS (matmul, linalg) and the
+    compiled kernels (glasstorch/kernels/threads.py, which read this count at each call); the BLAS thread
     pool is limited to ``int`` threads through ``threadpoolctl`` (a dependency), as PyTorch limits its own.
     (Should threadpoolctl be missing, the value is only kept for get_num_threads.)"""
     if not isinstance(int, numbers_Integral) or int <= 0:

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .. import kernels as _kernels
 from ..autograd.function import Function, unbroadcast, wrap
 from ..backend import get_array_module
 from . import special as _special
@@ -594,13 +595,25 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = get_array_module(x).maximum(x, 0)
+        if _kernels.wants(x, min_size=_RELU_KERNEL_MIN) and x.flags.c_contiguous:
+            from ..kernels.activation import relu   # the same max(x, 0), one pass on both cores
+            y = relu(x)
+        else:
+            y = get_array_module(x).maximum(x, 0)
         ctx.y = y
         return y
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.y > 0)  # dL/dx = dL/dy · [x > 0]
+        y = ctx.y
+        if _kernels.wants(grad, y, min_size=_RELU_KERNEL_MIN) and grad.flags.c_contiguous and \
+                y.flags.c_contiguous and grad.shape == y.shape:
+            from ..kernels.activation import relu_backward
+            return relu_backward(grad, y)
+        return grad * (y > 0)  # dL/dx = dL/dy · [x > 0]
+
+
+_RELU_KERNEL_MIN = 1 << 16  # elements: below this NumPy's own pass is as fast as the hand-off to the threads
 
 
 # NumPy has no erf: this applies Python's math.erf element by element (exact, but a Python call per

@@ -28,6 +28,7 @@ import numpy as np
 from ..autograd.function import Function, wrap
 from ..backend import get_array_module
 from .. import _dtype
+from .. import kernels
 from ..tensor import Tensor
 from .pad import add_along_axis
 
@@ -228,6 +229,12 @@ class MaxPool2d(Function):
 
     @staticmethod
     def forward(ctx, x, win, masks):
+        if masks is None and kernels.wants(x, min_size=4096):
+            from ..kernels import pool as _k  # non-overlapping windows: max and winners in one pass
+            if _k.applies(x, win):
+                y, ctx.arg = _k.max_pool(x, win, bool(ctx.needs_input_grad))  # winners only for a backward
+                ctx.shape, ctx.win = x.shape, win
+                return y
         padded = win.pad(x, _lowest(x.dtype))
         y = _window_max(padded, win)
         ctx.padded, ctx.y, ctx.win, ctx.masks = padded, y, win, masks
@@ -236,8 +243,11 @@ class MaxPool2d(Function):
     @staticmethod
     def backward(ctx, grad):
         # dL/dx = dL/dy at the winning cell of each window, 0 elsewhere (summed where windows overlap)
-        xp = get_array_module(grad)
         win = ctx.win
+        if getattr(ctx, "arg", None) is not None:
+            from ..kernels import pool as _k
+            return _k.max_pool_backward(grad, ctx.arg, ctx.shape, win), None, None
+        xp = get_array_module(grad)
         masks = ctx.masks if ctx.masks is not None else _winners(ctx.padded, ctx.y, win)
         gx = xp.zeros(ctx.padded.shape, grad.dtype)
         finite = bool(xp.isfinite(grad).all())  # then grad · hit is exact (and much faster than np.where)

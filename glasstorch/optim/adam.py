@@ -25,6 +25,7 @@ import math
 
 import numpy as np
 
+from .. import kernels
 from .optimizer import check_tensor_lr, new_step_count, Optimizer, to_scalar, zeros_like
 
 
@@ -68,6 +69,18 @@ class Adam(Optimizer):
         theta = p._array
 
         g = p.grad._array                     # g_t (never changed in place: it is p.grad's own array)
+        v_max = state["max_exp_avg_sq"]._array if group["amsgrad"] else None
+        if kernels.wants(theta, g, m, v, *(() if v_max is None else (v_max,))) and _contiguous(theta, g, m, v, v_max):
+            # the same update in one pass over the elements (glasstorch/kernels/optim.py), bit for bit
+            state["step"]._array += 1
+            t = state["step"].item()
+            decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
+            from ..kernels.optim import adam_update
+            adam_update(theta, g, m, v, v_max, maximize=group["maximize"],
+                        l2=0.0 if decoupled else weight_decay, decay=1 - lr * weight_decay if decoupled else 1.0,
+                        beta1=beta1, beta2=beta2, sqrt_bc2=math.sqrt(1 - beta2 ** t), eps=eps,
+                        step_size=lr / (1 - beta1 ** t))
+            return
         if group["maximize"]:
             g = -g
         state["step"]._array += 1
@@ -93,3 +106,8 @@ class Adam(Optimizer):
         denominator = np.sqrt(v) / math.sqrt(bias_correction2) + eps   # √v̂_t + ε
 
         theta -= step_size * (m / denominator)   # θ_t = θ_{t-1} - γ·m̂_t / (√v̂_t + ε)
+
+
+def _contiguous(*arrays):
+    """All of these arrays (None skipped) are C-contiguous: the kernel updates them through flat views."""
+    return all(a is None or a.flags.c_contiguous for a in arrays)
