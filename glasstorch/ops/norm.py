@@ -21,6 +21,7 @@ the unbiased one (Σ(x − μ)² / (M − 1)) while the normalization uses the b
 """
 import math
 
+from .. import kernels
 from ..autograd.function import Function
 from ..backend import get_array_module
 from .channels import channel_dot, channel_shape, channel_sum, row_dot, spread
@@ -30,6 +31,20 @@ __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm"
 
 
 # -- batch norm ----------------------------------------------------------------------------------------------
+_KERNEL_MIN = 4096   # inputs of at least this many elements take kernels/norm.py (4-D and other (N, C, *))
+
+
+def _update_running(running_mean, running_var, mean, var_sum, m, momentum):
+    """running = (1 − momentum)·running + momentum·batch stat, in place; the variance is the unbiased
+    Σ(x − μ)²/(M − 1) over the M = N·H·W values of a channel."""
+    if running_mean is not None:
+        running_mean *= 1 - momentum
+        running_mean += (momentum * mean).reshape(running_mean.shape).astype(running_mean.dtype)
+    if running_var is not None:
+        running_var *= 1 - momentum
+        running_var += (momentum * var_sum / (m - 1)).reshape(running_var.shape).astype(running_var.dtype)
+
+
 class BatchNorm(Function):
     """y = γ · (x − μ)/σ + β per channel; μ, σ² from the batch (training) or the running buffers (eval)."""
 
@@ -40,6 +55,25 @@ class BatchNorm(Function):
         xp = get_array_module(x)
         shape = channel_shape(x)
         ctx.training, ctx.weight = training, weight
+        ctx.fast = False
+        if x.ndim >= 3 and kernels.wants(x, *(a for a in (weight, bias) if a is not None), min_size=_KERNEL_MIN):
+            from ..kernels import norm as _k  # channel by channel over the cores: kernels/norm.py
+            if training:
+                m = x.size // x.shape[1]
+                x3, mean, var_sum = _k.channel_stats(x)    # μ and Σ (x − μ)², per channel
+                mean, var_sum = mean.reshape(shape), var_sum.reshape(shape)
+                inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))   # the reference's lines
+                scale = inv_std if weight is None else inv_std * weight.reshape(shape)
+                y = _k.normalize(x3, mean.reshape(-1), scale, bias, x.shape)   # (x − μ) · γ/σ + β
+                ctx.fast, ctx.x3, ctx.mean, ctx.inv_std = True, x3, mean, inv_std   # x − μ is recomputed
+                _update_running(running_mean, running_var, mean, var_sum, m, momentum)
+                return y
+            inv_std = (1 / xp.sqrt(running_var + running_var.dtype.type(eps))).reshape(shape).astype(x.dtype)
+            mean = running_mean.reshape(shape).astype(x.dtype)
+            scale = inv_std if weight is None else inv_std * weight.reshape(shape)
+            ctx.x, ctx.mean, ctx.inv_std, ctx.scale = x, mean, inv_std, scale
+            shift = (-mean * scale) if bias is None else (bias.reshape(shape) - mean * scale)
+            return _k.affine(x, scale, shift)              # y = x · γ/σ + (β − μ · γ/σ), one pass
         if training:
             m = x.size // x.shape[1]                        # elements per channel: N · H · W
             mean = channel_sum(x) / x.dtype.type(m)
@@ -51,12 +85,7 @@ class BatchNorm(Function):
             if bias is not None:
                 y += spread(bias.reshape(shape), x)
             ctx.xc, ctx.inv_std = xc, inv_std               # (x̂ itself is never formed: one pass saved)
-            if running_mean is not None:                    # running = (1 − momentum)·running + momentum·batch stat
-                running_mean *= 1 - momentum
-                running_mean += (momentum * mean).reshape(running_mean.shape).astype(running_mean.dtype)
-            if running_var is not None:                     # ... with the unbiased variance Σ(x − μ)²/(M − 1)
-                running_var *= 1 - momentum
-                running_var += (momentum * var_sum / (m - 1)).reshape(running_var.shape).astype(running_var.dtype)
+            _update_running(running_mean, running_var, mean, var_sum, m, momentum)
             return y
         # eval: a fixed affine map per channel, y = x · γ/σ + (β − μ · γ/σ)
         inv_std = (1 / xp.sqrt(running_var + running_var.dtype.type(eps))).reshape(shape).astype(x.dtype)
@@ -81,6 +110,20 @@ class BatchNorm(Function):
                 gw = channel_dot(grad, xhat).reshape(n_channels)              # dL/dγ = Σ g · x̂
             if need[2]:
                 gb = channel_sum(grad).reshape(n_channels)                    # dL/dβ = Σ g
+            return gx, gw, gb, None, None, None, None, None
+        if ctx.fast:                                                           # kernels/norm.py, same math
+            from ..kernels import norm as _k
+            x3, mean, inv_std = ctx.x3, ctx.mean, ctx.inv_std
+            m = grad.dtype.type(grad.size // n_channels)
+            g3, sum_g, sum_gxc = _k.grad_sums(grad, x3, mean.reshape(-1))   # Σ g, Σ g · (x − μ)
+            sum_g, sum_gx = sum_g.reshape(inv_std.shape), sum_gxc.reshape(inv_std.shape) * inv_std
+            if need[0]:
+                scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
+                gx = _k.grad_input(g3, x3, mean.reshape(-1), inv_std * sum_gx / m, sum_g / m, scale, grad.shape)
+            if need[1]:
+                gw = sum_gx.reshape(n_channels)
+            if need[2]:
+                gb = sum_g.reshape(n_channels)
             return gx, gw, gb, None, None, None, None, None
         xc, inv_std = ctx.xc, ctx.inv_std                                      # x̂ = xc · inv_std
         m = grad.dtype.type(grad.size // n_channels)
