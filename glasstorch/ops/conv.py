@@ -48,6 +48,7 @@ import itertools
 import math
 import numbers
 
+from .. import kernels
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..tensor import Tensor
@@ -222,6 +223,11 @@ def _few_channels_cols(x, pads, kernel, out, stride, dilation):
     return cols.reshape(n, c * math.prod(kernel), math.prod(out))
 
 
+def _wants_kernel(x, w, b, groups):
+    """Whether conv2d takes the compiled copies (glasstorch/kernels/conv.py): 2-D, no groups, NumPy floats."""
+    return x.ndim == 4 and groups == 1 and kernels.wants(x, w, *(() if b is None else (b,)), min_size=2048)
+
+
 def _out_size(size, pad_total, k, stride, dilation):
     return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
 
@@ -256,6 +262,9 @@ class Convolution(Function):
         out = tuple(_out_size(size[i], pads[2 * i] + pads[2 * i + 1], kernel[i], stride[i], dilation[i])
                     for i in range(nd))
         few = groups == 1 and c <= FEW_CHANNELS
+        fast = _wants_kernel(x, w, b, groups)
+        if fast:
+            from ..kernels import conv as _k  # the copy back to NCHW (+ bias), and col2im in backward
         if few:  # per-sample columns: y_n (O, OH·OW) = W (O, C·KH·KW) @ cols_n, already in NCHW order
             cols = _few_channels_cols(x, pads, kernel, out, stride, dilation)
             y = w.reshape(o, c * math.prod(kernel)) @ cols
@@ -263,10 +272,13 @@ class Convolution(Function):
                 y += spread(b.reshape(1, o, 1), y)               # + b[o] at every pixel
         else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
             cols = _im2col(_pad_channels_last(x, pads), groups, kernel, out, stride, dilation)
-            y = _unrows(cols @ _weight_matrix(w, groups), n, out, b)
+            if fast:  # the copy back and the bias in one parallel pass
+                y = _k.unrows(cols @ _weight_matrix(w, groups), n, out, b)
+            else:
+                y = _unrows(cols @ _weight_matrix(w, groups), n, out, b)
         needs = ctx.needs_input_grad
         if needs:  # keep only what backward will use: W for dL/dx, the columns for dL/dW
-            ctx.few, ctx.shapes = few, (x_shape, w_shape, x.shape, (n, o) + out)
+            ctx.few, ctx.fast, ctx.shapes = few, fast, (x_shape, w_shape, x.shape, (n, o) + out)
             ctx.args = (stride, pads, dilation, groups)
             ctx.w = w if needs[0] else None
             ctx.cols = cols if needs[1] else None
@@ -279,6 +291,9 @@ class Convolution(Function):
         need = ctx.needs_input_grad
         grad = grad.reshape(yn_shape)                                # G = dL/dy, (N, O, OH, OW)
         gx = gw = gb = None
+        fast = ctx.fast and kernels.wants(grad)
+        if fast:
+            from ..kernels import conv as _k
         if need[2]:
             gb = channel_sum(grad).reshape(-1)                       # dL/db = Σ_(n,h,w) G
         rows = None
@@ -290,7 +305,13 @@ class Convolution(Function):
                 rows = _rows(grad, groups)
                 wn_shape = w_shape[:2] + (1,) * (len(yn_shape) - len(w_shape)) + w_shape[2:]
                 gw = _weight_grad(ctx.cols, rows, wn_shape, groups).reshape(w_shape)
-        if need[0]:      # dL/dx = col2im(G · Wmᵀ), cropped to the unpadded image
+        if need[0] and fast:  # the same: dcols = G · Wmᵀ in one product, then each input pixel gathers its taps
+            if rows is None:
+                rows = _rows(grad, groups)
+            dcols = rows[0] @ _weight_matrix(ctx.w, groups)[0].T      # (N·OH·OW, KH·KW·C)
+            gx = _k.col2im(dcols, (n, c, *size), ctx.w.shape[2:], yn_shape[2:], stride, pads,
+                           dilation).reshape(x_shape)
+        elif need[0]:    # dL/dx = col2im(G · Wmᵀ), cropped to the unpadded image
             if rows is None:
                 rows = _rows(grad, groups)
             padded = tuple(s + pads[2 * i] + pads[2 * i + 1] for i, s in enumerate(size))

@@ -1,0 +1,125 @@
+"""The conv2d kernels (glasstorch/kernels/conv.py: unrows + bias, col2im) against their reference (ops/conv.py)."""
+import numpy as np
+import pytest
+
+import glasstorch as torch
+import glasstorch.kernels as K
+
+F = torch.nn.functional
+# dL/dx: the same terms added in the same order, but dcols = G · Wmᵀ is one product where the reference makes one
+# per tap; BLAS may round them differently (with few output channels it does: a gemv per tap). A few ulp of the
+# largest value.
+EPS = {np.float32: 1e-6, np.float64: 1e-14}
+
+
+def _close(u, v, dtype):
+    scale = max(1.0, float(np.abs(v).max()))
+    np.testing.assert_allclose(u, v, rtol=8 * EPS[dtype], atol=8 * EPS[dtype] * scale)
+
+
+def _run(xa, wa, ba, ga, **kw):
+    x = torch.tensor(xa, requires_grad=True)
+    w = torch.tensor(wa, requires_grad=True)
+    b = torch.tensor(ba, requires_grad=True) if ba is not None else None
+    y = F.conv2d(x, w, b, **kw)
+    y.backward(torch.tensor(ga))
+    out = [y.detach().numpy(), x.grad.numpy(), w.grad.numpy()]
+    if b is not None:
+        out.append(b.grad.numpy())
+    with torch.no_grad():
+        out.append(F.conv2d(torch.tensor(xa), torch.tensor(wa), None if ba is None else torch.tensor(ba), **kw).numpy())
+    return out
+
+
+def _compare(shape, o, k, dtype, threads, bias=True, **kw):
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(sum(shape) + o)
+        xa = rng.standard_normal(shape).astype(dtype)
+        wa = rng.standard_normal((o, shape[1] // kw.get("groups", 1)) + k).astype(dtype)
+        ba = rng.standard_normal(o).astype(dtype) if bias else None
+        with K.reference():
+            y = F.conv2d(torch.tensor(xa), torch.tensor(wa), None, **kw)
+        ga = rng.standard_normal(y.shape).astype(dtype)
+        with K.fast():
+            fast = _run(xa, wa, ba, ga, **kw)
+        with K.reference():
+            ref = _run(xa, wa, ba, ga, **kw)
+        for u, v in zip(fast, ref):
+            assert u.dtype == v.dtype and u.shape == v.shape
+            _close(u, v, dtype)
+        return fast, ref
+    finally:
+        torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,o,bias", [((64, 32, 14, 14), 64, True), ((3, 64, 7, 7), 128, False),
+                                          ((1, 5, 9, 11), 7, True), ((5, 1, 28, 28), 8, True),
+                                          ((7, 6, 8, 5), 3, False)])
+def test_conv2d_3x3_matches_reference(shape, o, bias, dtype, threads):
+    fast, ref = _compare(shape, o, (3, 3), dtype, threads, bias=bias, padding=1)
+    assert np.array_equal(fast[0], ref[0]) and np.array_equal(fast[2], ref[2])  # same copies, same products
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k,kw", [((3, 3), dict(stride=2, padding=1)), ((2, 4), dict(padding=(1, 2))),
+                                  ((3, 3), dict(dilation=2, padding=2)), ((3, 2), dict(stride=(2, 1), padding=0)),
+                                  ((5, 5), dict(padding="same")), ((1, 1), dict())])
+def test_conv2d_strides_dilation_nonsquare(k, kw, dtype):
+    _compare((3, 6, 13, 10), 5, k, dtype, 2, **kw)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_groups_conv1d_conv3d_take_the_reference(threads, monkeypatch):
+    """groups > 1 and conv3d are not the kernels' cases: they must never be called there."""
+    from glasstorch.kernels import conv as kc
+
+    def boom(*a, **k):
+        raise AssertionError("kernel called outside its cases")
+    monkeypatch.setattr(kc, "col2im", boom)
+    monkeypatch.setattr(kc, "unrows", boom)
+    _compare((3, 8, 9, 9), 6, (3, 3), np.float32, threads, padding=1, groups=2)
+    rng = np.random.default_rng(0)
+    with K.fast():
+        x = torch.tensor(rng.standard_normal((2, 4, 5, 6, 7)).astype(np.float32), requires_grad=True)
+        w = torch.tensor(rng.standard_normal((3, 4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+        F.conv3d(x, w, padding=1).sum().backward()
+
+
+def test_conv1d_takes_the_kernel_and_agrees():
+    """conv1d runs as a 2-D convolution one pixel high: the kernels take it, and agree with the reference."""
+    rng = np.random.default_rng(3)
+    xa = rng.standard_normal((4, 6, 50)).astype(np.float32)
+    wa = rng.standard_normal((8, 6, 5)).astype(np.float32)
+    res = []
+    for mode in (K.fast, K.reference):
+        with mode():
+            x = torch.tensor(xa, requires_grad=True)
+            w = torch.tensor(wa, requires_grad=True)
+            y = F.conv1d(x, w, stride=2, padding=2)
+            (y * y).sum().backward()
+            res.append((y.detach().numpy(), x.grad.numpy(), w.grad.numpy()))
+    for u, v in zip(*res):
+        _close(u, v, np.float32)
+
+
+def test_kernels_called_on_the_fast_path(monkeypatch):
+    from glasstorch.kernels import conv as kc
+    calls = []
+    for name in ("col2im", "unrows"):
+        real = getattr(kc, name)
+        monkeypatch.setattr(kc, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
+    _compare((4, 8, 10, 10), 16, (3, 3), np.float32, 2, padding=1)
+    assert "col2im" in calls and "unrows" in calls
+
+
+def test_conv2d_fast_path_against_pytorch():
+    pytest.importorskip("torch")
+    from parity import check
+    with K.fast():
+        check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), (8, 16, 11, 11), (24, 16, 3, 3), (24,))
+        check(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=(1, 0), dilation=(1, 2)),
+              (3, 5, 12, 13), (4, 5, 3, 2))
