@@ -56,24 +56,19 @@ class BatchNorm(Function):
         shape = channel_shape(x)
         ctx.training, ctx.weight = training, weight
         ctx.fast = False
-        if x.ndim >= 3 and kernels.wants(x, *(a for a in (weight, bias) if a is not None), min_size=_KERNEL_MIN):
+        fast = x.ndim >= 3 and kernels.wants(x, *(a for a in (weight, bias) if a is not None), min_size=_KERNEL_MIN)
+        if fast:
             from ..kernels import norm as _k  # channel by channel over the cores: kernels/norm.py
-            if training:
-                m = x.size // x.shape[1]
-                x3, mean, var_sum = _k.channel_stats(x)    # μ and Σ (x − μ)², per channel
-                mean, var_sum = mean.reshape(shape), var_sum.reshape(shape)
-                inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))   # the reference's lines
-                scale = inv_std if weight is None else inv_std * weight.reshape(shape)
-                y = _k.normalize(x3, mean.reshape(-1), scale, bias, x.shape)   # (x − μ) · γ/σ + β
-                ctx.fast, ctx.x3, ctx.mean, ctx.inv_std = True, x3, mean, inv_std   # x − μ is recomputed
-                _update_running(running_mean, running_var, mean, var_sum, m, momentum)
-                return y
-            inv_std = (1 / xp.sqrt(running_var + running_var.dtype.type(eps))).reshape(shape).astype(x.dtype)
-            mean = running_mean.reshape(shape).astype(x.dtype)
+        if fast and training:
+            m = x.size // x.shape[1]
+            x3, mean, var_sum = _k.channel_stats(x)    # μ and Σ (x − μ)², per channel
+            mean, var_sum = mean.reshape(shape), var_sum.reshape(shape)
+            inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))   # the reference's lines
             scale = inv_std if weight is None else inv_std * weight.reshape(shape)
-            ctx.x, ctx.mean, ctx.inv_std, ctx.scale = x, mean, inv_std, scale
-            shift = (-mean * scale) if bias is None else (bias.reshape(shape) - mean * scale)
-            return _k.affine(x, scale, shift)              # y = x · γ/σ + (β − μ · γ/σ), one pass
+            y = _k.normalize(x3, mean.reshape(-1), scale, bias, x.shape)   # (x − μ) · γ/σ + β
+            ctx.fast, ctx.x3, ctx.mean, ctx.inv_std = True, x3, mean, inv_std   # x − μ is recomputed
+            _update_running(running_mean, running_var, mean, var_sum, m, momentum)
+            return y
         if training:
             m = x.size // x.shape[1]                        # elements per channel: N · H · W
             mean = channel_sum(x) / x.dtype.type(m)
@@ -92,8 +87,11 @@ class BatchNorm(Function):
         mean = running_mean.reshape(shape).astype(x.dtype)
         scale = inv_std if weight is None else inv_std * weight.reshape(shape)
         ctx.x, ctx.mean, ctx.inv_std, ctx.scale = x, mean, inv_std, scale
+        shift = (-mean * scale) if bias is None else (bias.reshape(shape) - mean * scale)
+        if fast:
+            return _k.affine(x, scale, shift)              # the same map in one pass (kernels/norm.py)
         y = x * spread(scale, x)
-        y += spread((-mean * scale) if bias is None else (bias.reshape(shape) - mean * scale), x)
+        y += spread(shift, x)
         return y
 
     @staticmethod

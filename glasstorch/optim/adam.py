@@ -69,11 +69,11 @@ class Adam(Optimizer):
         theta = p._array
 
         g = p.grad._array                     # g_t (never changed in place: it is p.grad's own array)
+        state["step"]._array += 1
+        t = state["step"].item()
         v_max = state["max_exp_avg_sq"]._array if group["amsgrad"] else None
         if kernels.wants(theta, g, m, v, *(() if v_max is None else (v_max,))) and _contiguous(theta, g, m, v, v_max):
             # the same update in one pass over the elements (glasstorch/kernels/optim.py), bit for bit
-            state["step"]._array += 1
-            t = state["step"].item()
             decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
             from ..kernels.optim import adam_update
             adam_update(theta, g, m, v, v_max, maximize=group["maximize"],
@@ -83,8 +83,6 @@ class Adam(Optimizer):
             return
         if group["maximize"]:
             g = -g
-        state["step"]._array += 1
-        t = state["step"].item()
 
         if weight_decay != 0:
             if group["decoupled_weight_decay"]:
