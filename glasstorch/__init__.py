@@ -79,7 +79,7 @@ def broadcast_shapes(*shapes):
 
 from .serialization import save, load  # noqa: E402
 from . import nn, optim, utils, datasets  # noqa: E402
-from . import linalg, special, distributions  # noqa: E402
+from . import linalg, special, distributions, distributed  # noqa: E402  (distributed: no MPI until init_process_group)
 from .nn._torch_level import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout ... with ATen's signatures)
 from ._eager import *  # noqa: E402,F401,F403  (compile, vmap, cond, while_loop: run eagerly)
 

@@ -3,6 +3,7 @@
     glasstorch lab iris          run one of the course's experiments (figures + metrics.json in runs/)
     glasstorch lab --list        list the labs
     glasstorch run train.py ARGS run an unmodified PyTorch script with glasstorch as torch and torchvision
+    glasstorch run --nproc-per-node 2 train.py    the same on 2 processes over MPI (torchrun's job)
     glasstorch demo backprop     run a worked example that prints every step
     glasstorch demo --list       list the demos
     glasstorch --help
@@ -61,6 +62,8 @@ def build_parser():
                      help="watch every model the script trains (glass.watch) and write a report when it ends")
     run.add_argument("--every", type=int, default=10, help="with --watch: record every N-th step (default 10)")
     run.add_argument("--out", metavar="DIR", help="with --watch: the run folder (default: runs/watch-SCRIPT-TIME)")
+    from .distributed.run import add_arguments as add_launcher_arguments
+    add_launcher_arguments(run)  # --nproc-per-node N: N processes over MPI (glasstorch/distributed/run.py)
     run.add_argument("script", help="the Python script")
     run.add_argument("args", nargs=argparse.REMAINDER, help="arguments passed to the script")
     return parser
@@ -120,6 +123,12 @@ def main(argv=None):
             parser.error(f"lab {args.name} does not take --{str(e).split(chr(39))[1]}")
         return 0
     if args.command == "run":
+        if args.nproc_per_node is not None or args.hostfile:  # several processes: the launcher (torchrun's job)
+            if args.watch:
+                parser.error("--watch watches one process: it does not combine with --nproc-per-node")
+            from .distributed.run import launch
+            return launch(args.script, args.args, args.nproc_per_node or 1, args.nnodes, args.hostfile,
+                          args.master_addr, args.master_port, torch_alias=True)
         if args.watch:
             from .glass.script_watch import watch_script
             watch_script(args.script, args.args, out_dir=args.out, every=args.every)

@@ -264,7 +264,14 @@ def _cores():
         return os.cpu_count() or 1
 
 
-_threads = {"intra": _cores(), "interop": _cores()}
+def _default_threads():
+    """OMP_NUM_THREADS when set to a positive number (PyTorch honours it too; the launcher sets it to 1 per
+    process), else the cores this process may use."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else _cores()
+
+
+_threads = {"intra": _default_threads(), "interop": _cores()}
 
 
 def get_num_threads():

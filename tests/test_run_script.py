@@ -32,8 +32,10 @@ def test_imports_inside_the_aliases_are_glasstorch_and_are_undone_after():
         assert torch is glasstorch and F is glasstorch.nn.functional
         assert StepLR is glasstorch.optim.lr_scheduler.StepLR and DataLoader is glasstorch.utils.data.DataLoader
         assert torchvision is glasstorch.vision and transforms is glasstorch.vision.transforms
-        with pytest.raises(ModuleNotFoundError, match="glasstorch has no torch.distributed"):
-            import torch.distributed  # noqa: F401
+        import torch.distributed as dist
+        assert dist is glasstorch.distributed
+        with pytest.raises(ModuleNotFoundError, match="glasstorch has no torch.distributed.fsdp"):
+            import torch.distributed.fsdp  # noqa: F401
     import torch
     assert torch is real_torch and sys.modules["torch"] is real_torch
 

@@ -170,14 +170,18 @@ class DistributedSampler(Sampler):
     seeded with ``seed + epoch`` (call ``set_epoch`` each epoch) when ``shuffle``; it is padded by repeating
     its start to a multiple of ``num_replicas`` (``drop_last=True``: cut instead).
 
-    glasstorch has no process groups, so ``num_replicas`` and ``rank`` must be given: left out, they raise
-    PyTorch's error for an uninitialized default process group.
+    Left out, ``num_replicas`` and ``rank`` come from the default process group (glasstorch.distributed), and
+    without one they raise PyTorch's error for an uninitialized default process group.
     """
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
         if num_replicas is None or rank is None:
-            raise ValueError("Default process group has not been initialized, please make sure to call "
-                             "init_process_group.")
+            from ... import distributed as dist
+            if not dist.is_available() or not dist.is_initialized():
+                raise ValueError("Default process group has not been initialized, please make sure to call "
+                                 "init_process_group.")
+            num_replicas = dist.get_world_size() if num_replicas is None else num_replicas
+            rank = dist.get_rank() if rank is None else rank
         if rank >= num_replicas or rank < 0:
             raise ValueError(f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]")
         self.dataset = dataset
