@@ -27,6 +27,7 @@ LABS = {
     "vanishing-gradients": "gradient norm per layer: deep sigmoid vs ReLU+He vs batch norm vs residual; a ResNet",
     "cnn-features": "the course CNN's learned filters and its feature maps on an MNIST digit",
     "transfer": "pretrain on digits 0-4, freeze, new head, fine-tune on 5-9 with few labels; vs from scratch",
+    "ddp": "the course CNN on 1 and 2 processes (DistributedDataParallel on MPI): same curves, time per epoch",
 }
 
 
