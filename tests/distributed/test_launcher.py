@@ -84,3 +84,21 @@ def test_glasstorch_run_help_names_the_option():
     from glasstorch.cli import build_parser
     args = build_parser().parse_args(["run", "--nproc-per-node", "2", "train.py", "--lr", "0.1"])
     assert (args.nproc_per_node, args.script, args.args) == (2, "train.py", ["--lr", "0.1"])
+
+
+@needs_mpi
+def test_plain_mpirun_gives_mpis_own_ranks():
+    """Started by mpirun directly (no launcher, no RANK variables), the ranks are MPI's."""
+    import subprocess
+    import sys
+    from mpi_helpers import HERE, REPO
+    cmd = ["mpirun", "-n", "2", "--oversubscribe", "--bind-to", "none"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-run-as-root")
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
+    env["PYTHONPATH"] = REPO
+    proc = subprocess.run(cmd + [sys.executable, os.path.join(HERE, "scripts", "env_report.py")], capture_output=True,
+                          text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reports = [json.loads(line.split("ENV ", 1)[1]) for line in proc.stdout.splitlines() if "ENV " in line]
+    assert sorted((r["rank"], r["size"], r["RANK"]) for r in reports) == [(0, 2, None), (1, 2, None)]

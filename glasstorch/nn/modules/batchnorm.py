@@ -159,11 +159,10 @@ class InstanceNorm3d(_InstanceNorm):
 
 
 class SyncBatchNorm(_BatchNorm):
-    """BatchNorm whose batch statistics are synchronized across processes in distributed training.
-
-    glasstorch has no process groups (torch.distributed is never initialized), so, exactly as PyTorch does
-    without an initialized process group, the forward is ordinary batch norm over the local batch.
-    ``process_group`` is kept as an attribute."""
+    """BatchNorm whose batch statistics are those of every process's batch together, in training with a
+    process group of more than one process (``process_group``, or the default group): the op is
+    glasstorch/distributed/sync_batchnorm.py. In eval mode, or without a group (a single-process script), it is
+    ordinary batch norm, as in PyTorch."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
                  process_group=None, device=None, dtype=None, *, bias=True):
@@ -178,7 +177,27 @@ class SyncBatchNorm(_BatchNorm):
         self._check_input_dim(input)
         if input.size(1) == 0:
             raise ValueError("SyncBatchNorm number of input channels should be non-zero")
-        return super().forward(input)
+        group = self._group() if self.training else None
+        if group is None:
+            return super().forward(input)
+        momentum = 0.0 if self.momentum is None else self.momentum
+        if self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:
+                momentum = 1.0 / float(self.num_batches_tracked)
+        from ...distributed.sync_batchnorm import SyncBatchNormFunction
+        track = self.track_running_stats
+        return SyncBatchNormFunction.apply(input, self.weight, self.bias, self.running_mean if track else None,
+                                           self.running_var if track else None, float(momentum), self.eps, group)
+
+    def _group(self):
+        """The process group to synchronize over, or None (no group initialized, or a group of one)."""
+        from ... import distributed as dist
+        if not dist.is_initialized():
+            return None
+        from ...distributed.process_group import resolve
+        group = resolve(self.process_group)
+        return group if group.size() > 1 else None
 
     @classmethod
     def convert_sync_batchnorm(cls, module, process_group=None):

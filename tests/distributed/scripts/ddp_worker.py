@@ -163,6 +163,33 @@ def _():
     ddp(mine(X))
 
 
+@check("sync_batchnorm")
+def _():
+    def bn_net(cls):
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Linear(6, 8), cls(8), nn.ReLU(), nn.Linear(8, 4)).double()
+    model = nn.SyncBatchNorm.convert_sync_batchnorm(bn_net(nn.BatchNorm1d))
+    assert isinstance(model[1], nn.SyncBatchNorm)
+    ddp = DDP(model)
+    opt = torch.optim.SGD(ddp.parameters(), lr=0.1)
+    ref = bn_net(nn.BatchNorm1d)                    # one process, the concatenated batch
+    ropt = torch.optim.SGD(ref.parameters(), lr=0.1)
+    for step in range(2):
+        opt.zero_grad()
+        nn.functional.cross_entropy(ddp(mine(X)), mine(Y)).backward()
+        opt.step()
+        ropt.zero_grad()
+        nn.functional.cross_entropy(ref(X), Y).backward()
+        ropt.step()
+    for p, q in zip(model.parameters(), ref.parameters()):
+        close(p, q)
+    close(model[1].running_mean, ref[1].running_mean)
+    close(model[1].running_var, ref[1].running_var)
+    assert int(model[1].num_batches_tracked) == 2
+    model.eval()
+    close(ddp(mine(X)), ref.eval()(mine(X)))       # eval: the (equal) running statistics
+
+
 @check("sampler_defaults_from_group")
 def _():
     from glasstorch.utils.data.distributed import DistributedSampler
