@@ -19,6 +19,7 @@ inside a group. float16/bfloat16 are reduced in float32 (MPI has no 16-bit float
 """
 import numpy as np
 
+from ..ops import inplace
 from .process_group import _mpi, resolve
 
 __all__ = ["ReduceOp", "reduce_op", "Work", "P2POp", "all_reduce", "broadcast", "reduce", "all_gather",
@@ -51,14 +52,23 @@ class ReduceOp:
 reduce_op = ReduceOp  # the deprecated name PyTorch still has
 
 
+_TABLES = {}
+
+
+def _tables():
+    """PyTorch's reduce ops -> MPI's, for numbers and for booleans (built once, when MPI is first used)."""
+    if not _TABLES:
+        MPI = _mpi()
+        _TABLES["number"] = {"SUM": MPI.SUM, "AVG": MPI.SUM, "PRODUCT": MPI.PROD, "MIN": MPI.MIN, "MAX": MPI.MAX,
+                             "BAND": MPI.BAND, "BOR": MPI.BOR, "BXOR": MPI.BXOR}
+        # PyTorch reduces booleans as logic: sum/max = or, product/min = and
+        _TABLES["bool"] = {"SUM": MPI.LOR, "MAX": MPI.LOR, "BOR": MPI.LOR, "PRODUCT": MPI.LAND, "MIN": MPI.LAND,
+                           "BAND": MPI.LAND, "BXOR": MPI.LXOR}
+    return _TABLES
+
+
 def _mpi_op(op, dtype):
-    MPI = _mpi()
-    if dtype == np.bool_:  # PyTorch reduces booleans as logic: sum/max = or, product/min = and
-        table = {"SUM": MPI.LOR, "MAX": MPI.LOR, "BOR": MPI.LOR, "PRODUCT": MPI.LAND, "MIN": MPI.LAND,
-                 "BAND": MPI.LAND, "BXOR": MPI.LXOR}
-    else:
-        table = {"SUM": MPI.SUM, "AVG": MPI.SUM, "PRODUCT": MPI.PROD, "MIN": MPI.MIN, "MAX": MPI.MAX,
-                 "BAND": MPI.BAND, "BOR": MPI.BOR, "BXOR": MPI.BXOR}
+    table = _tables()["bool" if dtype == np.bool_ else "number"]
     name = getattr(op, "name", None)
     if name not in table:
         raise ValueError(f"Unsupported reduce op {op!r} for dtype {dtype} (glasstorch: SUM, AVG, PRODUCT, MIN, "
@@ -70,12 +80,16 @@ def _mpi_op(op, dtype):
     return table[name]
 
 
-_MPI_FLOATS = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.complex64), np.dtype(np.complex128))
+_MPI_NUMBERS = "fdFDbBhHiIlLqQ?"   # NumPy type codes MPI reduces (no 16-bit floats)
+
+
+def _tensor_class():
+    from ..tensor import Tensor
+    return Tensor
 
 
 def _check(t, name):
-    from ..tensor import Tensor
-    if not isinstance(t, Tensor):
+    if not isinstance(t, _tensor_class()):
         raise TypeError(f"Invalid function argument. Expected parameter `{name}` of type torch.Tensor\n"
                         f"             but got {type(t)} instead.")
 
@@ -95,9 +109,9 @@ class _Buffer:
     def __init__(self, t, reduce=False):
         self.t = t
         a = t._array
-        if reduce and a.dtype.kind == "f" and a.dtype not in _MPI_FLOATS:
+        if reduce and a.dtype.char not in _MPI_NUMBERS:
             self.array = a.astype(np.float32)            # float16 / bfloat16: reduced in float32
-        elif a.dtype.kind in "fciub?" and a.flags.c_contiguous and a.flags.writeable:
+        elif a.flags.c_contiguous and a.flags.writeable:
             self.array = a
         else:
             self.array = np.ascontiguousarray(a)
@@ -107,7 +121,6 @@ class _Buffer:
         return self.array.reshape(-1).view(np.uint8)
 
     def done(self):
-        from ..ops import inplace
         if self.array is self.t._array:
             inplace.bump(self.t)
         else:
@@ -115,7 +128,6 @@ class _Buffer:
 
 
 def _write(t, values):
-    from ..ops import inplace
     inplace._write(t, np.asarray(values).reshape(t._array.shape))
 
 
@@ -207,15 +219,15 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     buf = _Buffer(tensor, reduce=True)
     mpi_op = _mpi_op(op, buf.array.dtype)
 
-    def start(nonblocking):
-        call = pg.comm.Iallreduce if nonblocking else pg.comm.Allreduce
-        return call(MPI.IN_PLACE, buf.array, op=mpi_op)
-
     def finish():
         if op is ReduceOp.AVG:
             buf.array /= pg.size()
         buf.done()
-    return _run(start, finish, async_op, [tensor])
+    if not async_op:   # the common case, without the Work bookkeeping
+        pg.comm.Allreduce(MPI.IN_PLACE, buf.array, op=mpi_op)
+        finish()
+        return None
+    return Work([pg.comm.Iallreduce(MPI.IN_PLACE, buf.array, op=mpi_op)], finish, [tensor])
 
 
 def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_dst=None):
