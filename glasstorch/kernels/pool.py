@@ -7,7 +7,8 @@ window holding NaN, its last NaN), and ``MaxPool2d.backward`` (dL/dx = dL/dy at 
 
 Fuses: the reference makes KH·KW strided passes for the maximum and as many again for the winner masks; here
 one pass per (sample, channel) plane computes the maximum and writes the winning offset a·KW + b (uint8) per
-output; backward is one pass that writes each gradient at its winner and zeros elsewhere.
+output; backward is one pass that writes each gradient at its winner and zeros elsewhere. 2×2 windows (the
+course's) have their own forward loop, the same rule written with selects so that it vectorizes.
 
 Values and gradients equal the reference's (compared with ==, NaN where it has NaN; no arithmetic is done). The
 sign of a zero may differ: in a window holding both 0 and -0 the reference's SIMD np.maximum may pick the other
@@ -59,6 +60,52 @@ def _max_fwd_values(start, stop, x, y, kh, kw):
 
 
 @_jit
+def _max2_fwd(start, stop, x, y, arg):
+    # the same for 2×2 windows, written so that the compiler vectorizes it: the four cells of window (i, j) are
+    # x[2i, 2j], x[2i, 2j+1], x[2i+1, 2j], x[2i+1, 2j+1], taken in that scan order with the same rule
+    # (strictly greater, or NaN) as selects instead of branches. ~4x the general loop's speed.
+    x, y, arg = x[start:stop], y[start:stop], arg[start:stop]
+    for p in range(x.shape[0]):
+        for i in range(y.shape[1]):
+            top, bottom, out, win = x[p, 2 * i], x[p, 2 * i + 1], y[p, i], arg[p, i]
+            for j in range(y.shape[2]):
+                m = top[2 * j]
+                w = np.uint8(0)
+                v = top[2 * j + 1]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                w = np.uint8(1) if c else w
+                v = bottom[2 * j]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                w = np.uint8(2) if c else w
+                v = bottom[2 * j + 1]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                w = np.uint8(3) if c else w
+                out[j] = m
+                win[j] = w
+
+
+@_jit
+def _max2_fwd_values(start, stop, x, y):
+    # 2×2 windows, the maximum only (no_grad / eval)
+    x, y = x[start:stop], y[start:stop]
+    for p in range(x.shape[0]):
+        for i in range(y.shape[1]):
+            top, bottom, out = x[p, 2 * i], x[p, 2 * i + 1], y[p, i]
+            for j in range(y.shape[2]):
+                m = top[2 * j]
+                v = top[2 * j + 1]
+                m = v if (v > m) | (v != v) else m
+                v = bottom[2 * j]
+                m = v if (v > m) | (v != v) else m
+                v = bottom[2 * j + 1]
+                m = v if (v > m) | (v != v) else m
+                out[j] = m
+
+
+@_jit
 def _max_bwd(start, stop, grad, arg, gx, kh, kw, zero):
     # dL/dx = dL/dy at the winning cell of each window, 0 elsewhere (also the cells no window covers)
     grad, arg, gx = grad[start:stop], arg[start:stop], gx[start:stop]
@@ -85,12 +132,19 @@ def max_pool(x, win, need_winners):
     planes = np.ascontiguousarray(x).reshape((-1,) + x.shape[-2:])
     y = np.empty((planes.shape[0], oh, ow), x.dtype)
     rows = max(1, 4096 // (oh * ow))
+    two = (kh, kw) == (2, 2)
     if need_winners:
         arg = np.empty((planes.shape[0], oh, ow), np.uint8)
-        parallel_for(_max_fwd, planes.shape[0], planes, y, arg, kh, kw, min_rows=rows)
+        if two:
+            parallel_for(_max2_fwd, planes.shape[0], planes, y, arg, min_rows=rows)
+        else:
+            parallel_for(_max_fwd, planes.shape[0], planes, y, arg, kh, kw, min_rows=rows)
     else:
         arg = None
-        parallel_for(_max_fwd_values, planes.shape[0], planes, y, kh, kw, min_rows=rows)
+        if two:
+            parallel_for(_max2_fwd_values, planes.shape[0], planes, y, min_rows=rows)
+        else:
+            parallel_for(_max_fwd_values, planes.shape[0], planes, y, kh, kw, min_rows=rows)
     return y.reshape(x.shape[:-2] + (oh, ow)), arg
 
 
