@@ -35,6 +35,7 @@ class device:
 
 
 CPU = device("cpu")
+NO_CUDA = "Torch not compiled with CUDA enabled (glasstorch has no GPU backend yet)"   # PyTorch's words, then ours
 
 
 def check_device(d):
@@ -45,5 +46,5 @@ def check_device(d):
     if d.type == "cpu":
         return CPU
     if d.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled (glasstorch has no GPU backend yet)")
+        raise AssertionError(NO_CUDA)
     raise RuntimeError(f"glasstorch supports only the cpu device, not {d}")
