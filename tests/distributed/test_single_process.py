@@ -56,3 +56,12 @@ def test_a_group_of_one_process():
 def test_init_errors(call, message):
     proc = run_python(f"import glasstorch.distributed as dist\n{call}\n")
     assert proc.returncode != 0 and message in proc.stderr, proc.stderr[-1500:]
+
+
+def test_elastic_record_decorator_passes_through():
+    from glasstorch.distributed.elastic.multiprocessing.errors import record
+
+    @record
+    def main(x):
+        return x + 1
+    assert main(1) == 2 and record()(main) is main

@@ -1,0 +1,1 @@
+"""torch.distributed.elastic: only what torchrun scripts import from it (``multiprocessing.errors.record``)."""
