@@ -102,3 +102,19 @@ def test_plain_mpirun_gives_mpis_own_ranks():
     assert proc.returncode == 0, proc.stderr[-2000:]
     reports = [json.loads(line.split("ENV ", 1)[1]) for line in proc.stdout.splitlines() if "ENV " in line]
     assert sorted((r["rank"], r["size"], r["RANK"]) for r in reports) == [(0, 2, None), (1, 2, None)]
+
+
+@needs_mpi
+def test_hostfile_path_on_this_machine(tmp_path):
+    """The multi-node path (--hostfile, --nnodes) with a hostfile naming this machine only."""
+    hosts = tmp_path / "hosts"
+    hosts.write_text("localhost slots=2\n")
+    import subprocess
+    import sys
+    from mpi_helpers import REPO
+    proc = subprocess.run([sys.executable, "-m", "glasstorch.distributed.run", "--nproc-per-node", "2", "--nnodes",
+                           "1", "--hostfile", str(hosts), os.path.join(REPO, "tests", "distributed", "scripts",
+                                                                        "env_report.py")],
+                          capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count(": ENV ") == 2
