@@ -100,6 +100,7 @@ NAMES = {
     "norm.BatchNorm": "NativeBatchNormBackward0",
     "loss.NLLLoss": "NllLossBackward0",
     "dropout.Dropout": "MulBackward0",
+    "recurrent.LSTMLayer": "MkldnnRnnLayerBackward0",   # the whole-sequence LSTM layer (kernels on)
     "Checkpoint": "CheckpointFunctionBackward",  # utils/checkpoint.py  # PyTorch's CPU dropout multiplies by a scaled mask
 }
 
@@ -124,6 +125,7 @@ INPUTS = {
     "loss.NLLLoss": FIRST, "loss.CrossEntropy": FIRST, "loss.BinaryCrossEntropyWithLogits": (0, 1),
     "loss.KLDiv": (0, 1),
     "conv.Convolution": (0, 1, 2), "conv.ConvTranspose": (0, 1, 2),
+    "recurrent.LSTMLayer": (0, 1, 2, 3, 4, 5),   # x, the state, the weights and biases (not the flags)
     "embedding.Embedding": FIRST,
     "activation.LeakyRelu": FIRST, "activation.Softplus": FIRST, "activation.Elu": FIRST,
     "activation.Hardtanh": FIRST, "activation.Threshold": FIRST, "activation.Glu": FIRST,

@@ -24,6 +24,12 @@ Two layout choices keep the time loop cheap:
 - The LSTM state is one array of shape (2, B, H): state[0] = h, state[1] = c, so the LSTM step, like the
   others, returns a single array (a Function here returns one array).
 
+With kernels on (glasstorch/kernels: the switch), nn.LSTM takes a faster route over the same arithmetic:
+``LSTMLayer`` runs a whole layer (one direction) as ONE graph node and writes the backward through time by
+hand — per step only the gate gradients (one fused pass, kernels/recurrent.py) and dh_{t−1} = da_t W_hh; the
+weight and input gradients of all steps are then one matrix product each. The per-step graph above stays the
+reference (``with glasstorch.kernels.reference():``), and tests/kernels/test_recurrent.py checks they agree.
+
 The gate nonlinearities use NumPy's exp, about twice as fast as its tanh: σ(a) = 1/(1 + e^(−a)), and the
 LSTM's g gate takes tanh(a) = 2σ(2a) − 1 in the same pass over all 4H columns (float32 results differ from
 PyTorch's by rounding, ~1e-7 absolutely).
@@ -270,6 +276,118 @@ class LSTMStep(Function):
         gw = da.T @ s[0] if need[2] else None
         gb = da.sum(axis=0) if ctx.has_b and need[3] else None
         return (da if need[0] else None), gs, gw, gb
+
+
+class LSTMLayer(Function):
+    """One LSTM layer (one direction) over the whole sequence as ONE graph node, with its own backward through
+    time: the fast path of nn.LSTM when kernels are on (glasstorch/kernels: the switch). The reference is the
+    per-step graph above (``split_steps`` + ``LSTMStep`` per step + ``stack``); the arithmetic is the same.
+
+    x (T, B, I), or (B, T, I) with batch_first; s0 = (h_0, c_0) stacked (2, B, H). Returns y (2, T, B, H), or
+    (2, B, T, H): y[0] = h_t and y[1] = c_t for every t, the layout the reference's ``stack`` gives (so the output
+    sequence is y[0] and the last state a slice of y).
+
+    Forward: the input projection of all steps is one matrix product, then per step one (B, H) @ (H, 4H) product
+    and the gates, as in ``LSTMStep.forward``. The gates, c_t and tanh(c_t) are kept in (T, B, ·) arrays.
+    Backward, per step from the last: the gate gradients (kernels/recurrent.py, one pass) and dh_{t−1} = da W_hh;
+    then, over all steps at once, one product each for dW_ih = Σ_t da_tᵀ x_t, dW_hh = Σ_t da_tᵀ h_{t−1},
+    dx = da W_ih, and one sum for the biases.
+    """
+
+    saves = (0, 1, 2, 3)   # as the reference: linear keeps x and W_ih, each step its state and W_hh
+
+    @staticmethod
+    def forward(ctx, x, s0, w_ih, w_hh, b_ih, b_hh, reverse, batch_first):
+        xp = get_array_module(x, s0, w_ih)
+        xt = xp.ascontiguousarray(x.swapaxes(0, 1)) if batch_first else xp.ascontiguousarray(x)  # (T, B, I)
+        steps, batch, _ = xt.shape
+        n = w_hh.shape[1]
+        # P = x W_ihᵀ + (b_ih + b_hh) for every step in one product; each step's gates are made in place in it
+        gates = (xt.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, 4 * n)
+        if b_ih is not None:
+            gates += b_ih + b_hh
+        # hs[k], cs[k]: the states in time order with h_0, c_0 in front (slot 0), or behind (slot T) when reversed
+        hs = xp.empty((steps + 1, batch, n), gates.dtype)
+        cs = xp.empty((steps + 1, batch, n), gates.dtype)
+        tcs = xp.empty((steps, batch, n), gates.dtype)
+        first = steps if reverse else 0
+        hs[first], cs[first] = s0[0], s0[1]
+        hw = xp.empty((batch, 4 * n), gates.dtype)
+        w_hh_t = xp.ascontiguousarray(w_hh.T)           # W_hhᵀ laid out for the product (BLAS: ~25% faster here)
+        neg_k, k = _lstm_gate_constants(n, gates.dtype, xp)
+        one = gates.dtype.type(1.0)
+        from ..kernels import recurrent as _k
+        with xp.errstate(over="ignore"):                # e^(−a) = inf for very negative a gives σ = 0, as it should
+            for t in (range(steps - 1, -1, -1) if reverse else range(steps)):
+                prev, cur = (t + 1, t) if reverse else (t, t + 1)
+                a = gates[t]
+                xp.matmul(hs[prev], w_hh_t, out=hw)     # h W_hhᵀ: all gates of the step in one product
+                # the gates as in _lstm_activate_, NumPy's SIMD exp between two fused passes:
+                _k.lstm_step_scale(a, hw, neg_k)         # a = (p + h W_hhᵀ)·(−k)
+                xp.exp(a, out=a)
+                _k.lstm_step_cell(a, k, cs[prev], cs[cur], one)  # σ / tanh gates, c' = f·c + i·g
+                xp.tanh(cs[cur], out=tcs[t])             # h' = o·tanh(c')
+                xp.multiply(a[:, 3 * n:], tcs[t], out=hs[cur])
+        out_h, out_c = (hs[:steps], cs[:steps]) if reverse else (hs[1:], cs[1:])
+        y = xp.empty((2,) + x.shape[:2] + (n,), gates.dtype)
+        y[0] = out_h.swapaxes(0, 1) if batch_first else out_h
+        y[1] = out_c.swapaxes(0, 1) if batch_first else out_c
+        if ctx.needs_input_grad:
+            ctx.xt, ctx.gates, ctx.hs, ctx.cs, ctx.tcs = xt, gates, hs, cs, tcs
+            ctx.w_ih, ctx.w_hh, ctx.has_b = w_ih, w_hh, b_ih is not None
+            ctx.reverse, ctx.batch_first = reverse, batch_first
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..kernels import recurrent as _k
+        xp = get_array_module(grad)
+        gates, hs, cs, tcs, reverse = ctx.gates, ctx.hs, ctx.cs, ctx.tcs, ctx.reverse
+        steps, batch, n4 = gates.shape
+        n = n4 // 4
+        dtype = gates.dtype
+        gy = grad.swapaxes(1, 2) if ctx.batch_first else grad      # (2, T, B, H): dL/dh_t, dL/dc_t at [:, t]
+        gy_t = xp.empty((2, batch, n), dtype)     # step t's part of gy, made contiguous for the kernel
+        da = xp.empty_like(gates)                 # dL/d(pre-activation) of every step, (T, B, 4H)
+        dh = xp.zeros((2, batch, n), dtype)       # dh[0] = dL/dh, dh[1] = dL/dc sent back to the step before
+        one = dtype.type(1.0)
+        need = ctx.needs_input_grad
+        first = steps - 1 if reverse else 0          # the step that read (h_0, c_0)
+        for t in (range(steps) if reverse else range(steps - 1, -1, -1)):
+            prev = t + 1 if reverse else t
+            xp.copyto(gy_t, gy[:, t])
+            _k.lstm_step_backward(gates[t], tcs[t], cs[prev], gy_t[0], gy_t[1], dh[0], dh[1], da[t], one)
+            if t != first or need[1]:
+                xp.matmul(da[t], ctx.w_hh, out=dh[0])  # dL/dh_{t−1} = da_t W_hh
+        # the weights and the input, over all steps at once: rows (t, b) of da against the same rows of x, h_{t−1}
+        rows = da.reshape(steps * batch, n4)
+        gx = gs = gw_ih = gw_hh = gb_ih = gb_hh = None
+        if need[0]:
+            gx = (rows @ ctx.w_ih).reshape(steps, batch, -1)       # dL/dx_t = da_t W_ih
+            if ctx.batch_first:
+                gx = xp.ascontiguousarray(gx.swapaxes(0, 1))
+        if need[1]:
+            gs = dh                                                # dL/d(h_0, c_0)
+        if need[2]:
+            gw_ih = rows.T @ ctx.xt.reshape(steps * batch, -1)     # Σ_t da_tᵀ x_t
+        if need[3]:
+            h_prev = hs[1:] if reverse else hs[:steps]
+            gw_hh = rows.T @ h_prev.reshape(steps * batch, n)      # Σ_t da_tᵀ h_{t−1}
+        if ctx.has_b and (need[4] or need[5]):
+            gb = rows.sum(axis=0)                                  # b_ih and b_hh add to the same sum
+            gb_ih = gb if need[4] else None
+            gb_hh = (gb.copy() if need[4] else gb) if need[5] else None
+        return gx, gs, gw_ih, gw_hh, gb_ih, gb_hh, None, None
+
+
+def lstm_layer(x, s0, w_ih, w_hh, b_ih, b_hh, reverse, batch_first):
+    """One LSTM layer and direction as one node (``LSTMLayer``): returns (outputs h_t, last state (2, B, H)).
+
+    glasstorch-only helper (the fast path of the recurrent layers)."""
+    y = LSTMLayer.apply(x, s0, w_ih, w_hh, b_ih, b_hh, reverse, batch_first)
+    steps = x.shape[1 if batch_first else 0]
+    last = 0 if reverse else steps - 1
+    return y[0], (y[:, :, last] if batch_first else y[:, last])
 
 
 class GRUStep(Function):

@@ -24,7 +24,9 @@ gradient flow through many steps multiplied only by the forget gates, which is w
 a plain RNN, whose gradient is multiplied by W_hh and tanh' at every step.
 
 For speed the input part x W_ihᵀ + b_ih is computed for all T steps as one matrix product before the loop;
-each step then does one product h W_hhᵀ for all its gates (see ``glasstorch/ops/recurrent.py``).
+each step then does one product h W_hhᵀ for all its gates (see ``glasstorch/ops/recurrent.py``). With kernels
+on, an LSTM layer runs as one graph node with its own backward through time (``LSTMLayer``, same arithmetic);
+``with glasstorch.kernels.reference():`` gives the per-step graph described above.
 
 With ``num_layers`` > 1 each layer reads the previous layer's output sequence (dropout in between, in
 training mode); ``bidirectional`` runs a second pass from t = T down to 1 and concatenates both outputs.
@@ -38,7 +40,7 @@ import math
 import numbers
 import warnings
 
-from ... import creation
+from ... import creation, kernels
 from ...ops import dropout as _dropout
 from ...ops import recurrent as _rec
 from ...ops import shape as _shape
@@ -67,6 +69,12 @@ def _run_direction(step, x, state, w_ih, w_hh, b_ih, b_hh, fold_bias, reverse, t
     return states, state
 
 
+def _fast_lstm(x, state, params):
+    """Whether an LSTM layer takes the one-node fast path (``_rec.LSTMLayer``): kernels on and every array a
+    NumPy float32/float64 array of one dtype (glasstorch/kernels: the switch)."""
+    return kernels.wants(x._array, state._array, *(p._array for p in params))
+
+
 def run_layers(mode, x, states, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
     """The multi-layer recurrence shared by nn.RNN/LSTM/GRU and torch.lstm & co.: ``params[k]`` holds
     (w_ih, w_hh[, b_ih, b_hh]) of (layer, direction) k = layer · directions + direction, ``states[k]`` its
@@ -82,6 +90,13 @@ def run_layers(mode, x, states, params, has_biases, num_layers, dropout, train, 
             k = layer * directions + direction
             w_ih, w_hh = params[k][0], params[k][1]
             b_ih, b_hh = (params[k][2], params[k][3]) if has_biases else (None, None)
+            if lstm and _fast_lstm(x, states[k], params[k]):
+                # kernels on: the whole sequence as one node with its own backward through time (the same
+                # arithmetic as the per-step graph below, which is its reference)
+                seq, last = _rec.lstm_layer(x, states[k], w_ih, w_hh, b_ih, b_hh, direction == 1, batch_first)
+                outputs.append(seq)
+                finals.append(last)
+                continue
             seq, last = _run_direction(step, x, states[k], w_ih, w_hh, b_ih, b_hh, mode != "GRU",
                                        direction == 1, time_dim)
             if lstm:  # states (2, B, H) stacked to (2, T, B, H) or (2, B, T, H); the h part is [0]
