@@ -56,3 +56,28 @@ def parallel_for(kernel, n, *args, min_rows=1):
     kernel(*pieces[0], *args)
     for f in futures:
         f.result()   # re-raises a worker's exception here
+
+
+def drop_stale_cache(module_file, *helper_files):
+    """Clear numba's on-disk cache of ``module_file``'s kernels when a helper file they inline has changed.
+
+    numba keys a cached kernel by the stamp (time, size) of the file that defines it only, so a kernel that
+    inlines a helper from another file (kernels/rows.py) would go on running the old helper's code after only
+    that file changed. Called at the import of such a module: the helpers' stamps are recorded beside the
+    cache, and when they differ, the module's cached kernels are deleted (numba compiles them again)."""
+    import glob
+    folder = os.path.join(os.path.dirname(os.path.abspath(module_file)), "__pycache__")
+    stem = os.path.splitext(os.path.basename(module_file))[0]
+    try:
+        stamp = " ".join(f"{os.stat(h).st_mtime_ns}:{os.stat(h).st_size}" for h in helper_files)
+        record = os.path.join(folder, f"{stem}.helpers.stamp")
+        if os.path.exists(record) and open(record).read() == stamp:
+            return False
+        for cached in glob.glob(os.path.join(folder, f"{stem}.*.nb[ci]")):
+            os.remove(cached)
+        os.makedirs(folder, exist_ok=True)
+        with open(record, "w") as f:
+            f.write(stamp)
+        return True
+    except OSError:   # a read-only install: numba then caches elsewhere or not at all
+        return False

@@ -28,7 +28,7 @@ import numpy as np
 
 from ..autograd.function import Function, unbroadcast
 from ..backend import get_array_module
-from .. import _dtype
+from .. import _dtype, kernels
 from . import elementwise as _ew
 from . import shape as _shape
 from .dropout import _scaled_mask
@@ -40,6 +40,21 @@ __all__ = ["scaled_dot_product_attention", "attention_weights"]
 # ---------------------------------------------------------------------------------------------------
 # the shared steps: scores and softmax, forward and backward
 # ---------------------------------------------------------------------------------------------------
+_KERNEL_MIN = 16384   # scores (products) of at least this many elements take kernels/attention.py
+_SMALL_HEAD = 1 << 18  # per-head products of at most this many multiply-adds (64³) are split by heads over the
+                       # threads; larger ones BLAS threads itself
+
+
+def _bmm(a, b):
+    """a @ b over the batch dims (each (batch, head) its own matrix product). With the kernels on, for small
+    heads, the batch is split between the threads (kernels/attention.py ``matmul``: the same BLAS calls)."""
+    if (a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.shape[-2] * a.shape[-1] * b.shape[-1] <= _SMALL_HEAD
+            and kernels.wants(a, b, min_size=_KERNEL_MIN)):
+        from ..kernels import attention as _k
+        return _k.matmul(a, b)
+    return get_array_module(a, b).matmul(a, b)
+
+
 def _softmax_scores(qs, k, mask, safe):
     """P = softmax((Q · scale) Kᵀ + M) along the last axis, computed in place in the fresh scores array.
 
@@ -47,9 +62,12 @@ def _softmax_scores(qs, k, mask, safe):
     plain softmax, as in MultiheadAttention with need_weights=True).
     """
     xp = get_array_module(qs, k)
-    s = xp.matmul(qs, xp.swapaxes(k, -1, -2))
+    s = _bmm(qs, xp.swapaxes(k, -1, -2))
     if mask is not None:
         s += mask
+    if kernels.wants(s, min_size=_KERNEL_MIN) and s.flags.c_contiguous:
+        from ..kernels import attention as _k      # the same steps, row by row on both cores
+        return _k.softmax_rows(s, safe)
     m = s.max(axis=-1, keepdims=True, initial=-math.inf)
     if safe:
         m[m == -math.inf] = 0.0  # exp(−inf − 0) = 0: the row sums to 0 instead of NaN
@@ -65,6 +83,9 @@ def _softmax_scores(qs, k, mask, safe):
 
 def _softmax_backward(p, dp):
     """dS = P ⊙ (dP − rowsum(dP ⊙ P)), written into dp (a fresh array)."""
+    if kernels.wants(p, dp, min_size=_KERNEL_MIN) and p.flags.c_contiguous and dp.flags.c_contiguous:
+        from ..kernels import attention as _k      # one pass per row, both cores
+        return _k.softmax_backward_rows(p, dp)
     r = (dp * p).sum(axis=-1, keepdims=True)
     dp -= r
     dp *= p
@@ -77,10 +98,10 @@ def _scores_backward(ctx, ds):
     need = ctx.needs_input_grad
     dq = dk = dm = None
     if need[0]:
-        dq = unbroadcast(xp.matmul(ds, ctx.k), ctx.q_shape)          # dQ = dS K · scale
+        dq = unbroadcast(_bmm(ds, ctx.k), ctx.q_shape)          # dQ = dS K · scale
         dq *= ctx.scale
     if need[1]:
-        dk = unbroadcast(xp.matmul(xp.swapaxes(ds, -1, -2), ctx.qs), ctx.k.shape)  # dK = dSᵀ (Q · scale)
+        dk = unbroadcast(_bmm(xp.swapaxes(ds, -1, -2), ctx.qs), ctx.k.shape)  # dK = dSᵀ (Q · scale)
     if ctx.mask_shape is not None and need[ctx.mask_slot]:
         dm = unbroadcast(ds, ctx.mask_shape)                          # dM = dS, summed where M was broadcast
     return dq, dk, dm
@@ -102,7 +123,7 @@ class ScaledDotProductAttention(Function):
         if ctx.needs_input_grad:
             _save_scores(ctx, q, qs, k, mask, scale, 3)
             ctx.v, ctx.p, ctx.pd, ctx.keep = v, p, pd, keep
-        return get_array_module(pd, v).matmul(pd, v)
+        return _bmm(pd, v)
 
     @staticmethod
     def backward(ctx, grad):
@@ -110,10 +131,10 @@ class ScaledDotProductAttention(Function):
         need = ctx.needs_input_grad
         dv = None
         if need[2]:
-            dv = unbroadcast(xp.matmul(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G
+            dv = unbroadcast(_bmm(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G
         dq = dk = dm = None
         if need[0] or need[1] or need[3]:
-            dp = xp.matmul(grad, xp.swapaxes(ctx.v, -1, -2))                          # dP' = G Vᵀ
+            dp = _bmm(grad, xp.swapaxes(ctx.v, -1, -2))                             # dP' = G Vᵀ
             if ctx.keep is not None:
                 dp *= ctx.keep                                                        # dP = dP' ⊙ D
             dq, dk, dm = _scores_backward(ctx, _softmax_backward(ctx.p, dp))

@@ -12,12 +12,27 @@ it for more dims). Written out by hand, ``torch.addmm(b, x, w.t())`` gives PyTor
 """
 import math
 
+import numpy as np
+
+from .. import kernels
 from ..autograd.function import Function, unbroadcast
 from ..backend import get_array_module
 from ..tensor import Tensor
 from .matmul import _cpp, _scalar
 
 __all__ = ["linear", "bilinear"]
+
+
+# the fast path for the bias gradient (kernels switch on, NumPy float arrays of at least this many elements):
+# NumPy's sum over the rows of G (rows, out) walks the rows with a pairwise sum per column, several times slower
+# than one matrix-vector product 1ᵀ G (3136 x 192, the tiny ViT's projection: 0.12 ms -> 0.035 ms). The two
+# add in different orders: they agree to rounding (float32: about 1e-6 relative), not bit for bit.
+_COLUMN_SUM_MIN = 4096
+
+
+def _ones(g):
+    """A vector of ones, one per row of g."""
+    return np.ones(g.shape[0], g.dtype)
 
 
 def _rows(a):
@@ -52,7 +67,10 @@ class Linear(Function):
         if ctx.needs_input_grad[1]:
             gw = g.T @ (_rows(x) if x.ndim != 2 else x)  # dL/dW = Gᵀ x   (summed over every row)
         if ctx.needs_input_grad[2]:
-            gb = unbroadcast(grad, ctx.b_shape)      # dL/db = Σ_rows G
+            if ctx.b_shape == w.shape[:1] and kernels.wants(g, min_size=_COLUMN_SUM_MIN):
+                gb = _ones(g) @ g                  # dL/db = 1ᵀ G: the column sums as one BLAS product
+            else:
+                gb = unbroadcast(grad, ctx.b_shape)      # dL/db = Σ_rows G
         return gx, gw, gb
 
 

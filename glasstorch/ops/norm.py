@@ -21,6 +21,8 @@ the unbiased one (Σ(x − μ)² / (M − 1)) while the normalization uses the b
 """
 import math
 
+import numpy as np
+
 from .. import kernels
 from ..autograd.function import Function
 from ..backend import get_array_module
@@ -228,6 +230,15 @@ def _standardize_rows_backward(g2, xhat, inv_std):
     return gx
 
 
+_LAYER_KERNEL_MIN = 4096   # layer norms of at least this many elements take kernels/layernorm.py
+
+
+def _layer_fast(x2, *params):
+    """Whether LayerNorm takes its kernel: NumPy float arrays (input, weight, bias) of one dtype, at least
+    _LAYER_KERNEL_MIN elements."""
+    return kernels.wants(x2, *(a for a in params if a is not None), min_size=_LAYER_KERNEL_MIN)
+
+
 class LayerNorm(Function):
     """y = γ · (x − μ)/σ + β with μ, σ over the last k dims of x (one row per leading index); γ, β of those dims."""
 
@@ -237,9 +248,14 @@ class LayerNorm(Function):
     def forward(ctx, x, weight, bias, k, eps):
         feature_shape = x.shape[x.ndim - k:]
         x2 = x.reshape(-1, math.prod(feature_shape))                  # (rows, features)
+        ctx.shape, ctx.feature_shape = x.shape, feature_shape
+        if _layer_fast(x2, weight, bias):                              # kernels/layernorm.py: row by row
+            from ..kernels import layernorm as _k
+            y, xhat, inv_std = _k.forward(np.ascontiguousarray(x2), weight, bias, eps)
+            ctx.xhat, ctx.inv_std, ctx.weight = xhat, inv_std, weight
+            return y.reshape(x.shape)
         xhat, inv_std = _standardize_rows(x2, eps)
         ctx.xhat, ctx.inv_std, ctx.weight = xhat, inv_std, weight
-        ctx.shape, ctx.feature_shape = x.shape, feature_shape
         y = xhat * weight.reshape(-1) if weight is not None else xhat.copy()
         if bias is not None:
             y += bias.reshape(-1)
@@ -251,6 +267,11 @@ class LayerNorm(Function):
         xhat, weight = ctx.xhat, ctx.weight
         g2 = grad.reshape(xhat.shape)
         gx = gw = gb = None
+        if _layer_fast(g2, weight):                    # kernels/layernorm.py: one pass per row
+            from ..kernels import layernorm as _k
+            gx, gw, gb = _k.backward(np.ascontiguousarray(g2), xhat, ctx.inv_std, weight)
+            return ((gx.reshape(ctx.shape) if need[0] else None), (gw.reshape(ctx.feature_shape) if need[1] else None),
+                    (gb.reshape(ctx.feature_shape) if need[2] else None), None, None)
         if need[0]:
             gh = g2 * weight.reshape(-1) if weight is not None else g2         # dL/dx̂ = g · γ
             gx = _standardize_rows_backward(gh, xhat, ctx.inv_std).reshape(ctx.shape)

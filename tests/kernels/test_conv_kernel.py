@@ -123,3 +123,42 @@ def test_conv2d_fast_path_against_pytorch():
         check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), (8, 16, 11, 11), (24, 16, 3, 3), (24,))
         check(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=(1, 0), dilation=(1, 2)),
               (3, 5, 12, 13), (4, 5, 3, 2))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("shape,o,k,kw", [((50, 16, 14, 14), 24, (3, 3), dict(padding=1)),
+                                         ((37, 1, 28, 28), 8, (3, 3), dict(padding=1)),
+                                         ((41, 6, 9, 9), 5, (3, 2), dict(stride=2)),
+                                         ((33, 4, 40), 6, (5,), dict(padding=2))])
+def test_no_grad_forward_in_chunks(shape, o, k, kw, threads, monkeypatch):
+    """Without gradients the kernel path runs a few samples at a time (ops/conv.py ``EVAL_CHUNK_BYTES``): the same
+    values as the whole batch at once and as the reference."""
+    import glasstorch.ops.conv as conv
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(11)
+        x = torch.tensor(rng.standard_normal(shape).astype(np.float32))
+        w = torch.tensor(rng.standard_normal((o, shape[1]) + k).astype(np.float32))
+        b = torch.tensor(rng.standard_normal(o).astype(np.float32))
+        f = F.conv1d if len(k) == 1 else F.conv2d
+        calls = []
+        real = conv.Convolution._run
+        monkeypatch.setattr(conv.Convolution, "_run", staticmethod(lambda *a: calls.append(a[0].shape[0]) or real(*a)))
+        with K.fast(), torch.no_grad():
+            monkeypatch.setattr(conv, "EVAL_CHUNK_BYTES", 0)
+            whole = f(x, w, b, **kw).numpy()
+            assert calls == [shape[0]]
+            monkeypatch.setattr(conv, "EVAL_CHUNK_BYTES", 1 << 16)           # several pieces, the last one short
+            pieces = f(x, w, b, **kw).numpy()
+            assert len(calls) > 2 and sum(calls[1:]) == shape[0]
+        with K.fast():                                                      # with a gradient: one piece
+            xg = torch.tensor(x.numpy(), requires_grad=True)
+            f(xg, w, b, **kw)
+            assert calls[-1] == shape[0]
+        with K.reference(), torch.no_grad():
+            ref = f(x, w, b, **kw).numpy()
+        _close(pieces, whole, np.float32)
+        _close(pieces, ref, np.float32)
+    finally:
+        torch.set_num_threads(old)

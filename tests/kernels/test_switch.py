@@ -81,3 +81,25 @@ def test_parallel_for_re_raises_a_worker_error():
             raise AssertionError("the worker's error was lost")
     finally:
         glasstorch.set_num_threads(old)
+
+
+def test_stale_cache_of_inlined_helpers_is_dropped(tmp_path):
+    import os
+    from glasstorch.kernels.threads import drop_stale_cache
+    module, helper = tmp_path / "mod.py", tmp_path / "helpers.py"
+    module.write_text("x = 1\n")
+    helper.write_text("y = 1\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    cached = [cache / "mod.kernel-3.py311.nbi", cache / "mod.kernel-3.py311.1.nbc"]
+    for c in cached:
+        c.write_text("old code")
+    assert drop_stale_cache(str(module), str(helper))          # first sight: no record, the cache goes
+    assert not any(c.exists() for c in cached)
+    for c in cached:
+        c.write_text("new code")
+    assert not drop_stale_cache(str(module), str(helper))      # unchanged helper: the cache stays
+    assert all(c.exists() for c in cached)
+    helper.write_text("y = 22\n")                              # the helper changed: its inliners' cache goes
+    os.utime(helper, ns=(1, 1))
+    assert drop_stale_cache(str(module), str(helper)) and not any(c.exists() for c in cached)
