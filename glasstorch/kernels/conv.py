@@ -21,6 +21,15 @@ ulp of its largest value (the tests allow 8 ulp).
 Measured and dropped (no clear margin over the reference, which is already one NumPy copy each): the columns
 written straight from NCHW (1.0-1.15x), the few-channels columns (0.8x at batch 64), the rows transpose of G
 (0.9x).
+
+Also measured and dropped: Winograd F(2×2, 3×3) for the 3×3 stride-1 layers (input transform V = Bᵀ d B and
+output transform Y = Aᵀ M A as kernels here, 16 BLAS products M[k] = U[k] @ V[k], backward by the transposed
+transforms). It does 2.25× fewer multiplications, but at the course's sizes BLAS runs the 16 thin products
+(K = C = 32 or 64) no faster than the one im2col product for the 7×7 layer and only ~1.3× faster for the 14×14
+one, and the 4×4 transformed tiles are 4× the output in memory (M, dM: 13 MB per step for the CNN's conv2), so
+the transforms cost what the products saved. CPU time on one thread, kernel vs the im2col path: CNN conv2
+forward 7.3 vs 7.3 ms, forward + backward 25.7 vs 23.1 ms; ImprovedCNN conv3 (64 -> 128 at 7×7) 19.7 vs 15.2 ms;
+batch-1000 eval of that layer 97.9 vs 81.0 ms. float32 error was ~7e-7 of the output's largest value.
 """
 import numba
 import numpy as np

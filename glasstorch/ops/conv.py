@@ -36,6 +36,11 @@ product W (O, C·KH·KW) @ cols_n gives the output directly in (N, O, OH, OW) or
 The pieces below are written for any number of spatial dims (the loops run over the kernel's taps, (i, j) or
 (i, j, k)): conv2d and conv3d share them; conv1d runs as a 2-D convolution over an image one pixel high.
 
+When no gradient is wanted and the kernels are on (an eval pass), the batch runs a few samples at a time
+(``EVAL_CHUNK_BYTES`` of columns and output per piece): the columns of a batch of 1000 are hundreds of MB, which
+go out to memory and back; a piece's columns stay in the cache. With a gradient the whole batch runs at once,
+since backward needs all the columns.
+
 Arrays keep their dtype (float32 stays float32); the public tensors are NCHW and contiguous, as in PyTorch.
 Buffers are not pooled: every call allocates its columns afresh, so glibc's habit of returning large freed
 blocks to the kernel (and page-faulting them back in) shows up in a CNN step; that is a process-wide allocator
@@ -228,6 +233,18 @@ def _wants_kernel(x, w, b, groups):
     return x.ndim == 4 and groups == 1 and kernels.wants(x, w, *(() if b is None else (b,)), min_size=2048)
 
 
+# a no-grad forward on the kernel path runs about this many bytes of columns + output at a time (0: all at once)
+EVAL_CHUNK_BYTES = 8 << 20
+
+
+def _eval_chunk(x, o, kernel, out):
+    """Samples per piece of a no-grad forward on the kernel path: whole samples, about EVAL_CHUNK_BYTES of columns
+    and output per piece (so they stay in the cache instead of going out to memory and back)."""
+    n, c = x.shape[:2]
+    per_sample = (c * math.prod(kernel) + o) * math.prod(out) * x.itemsize
+    return max(1, EVAL_CHUNK_BYTES // per_sample) if EVAL_CHUNK_BYTES else n
+
+
 def _out_size(size, pad_total, k, stride, dilation):
     return (size + pad_total - dilation * (k - 1) - 1) // stride + 1
 
@@ -263,6 +280,27 @@ class Convolution(Function):
                     for i in range(nd))
         few = groups == 1 and c <= FEW_CHANNELS
         fast = _wants_kernel(x, w, b, groups)
+        needs = ctx.needs_input_grad
+        geometry = (stride, pads, dilation, groups, out, few, fast)
+        step = _eval_chunk(x, o, kernel, out) if fast and not needs else n
+        if step < n:  # no gradient wanted: a few samples at a time, so the columns stay in the cache
+            y = get_array_module(x).empty((n, o) + out, dtype=x.dtype)
+            for s in range(0, n, step):
+                y[s:s + step] = Convolution._run(x[s:s + step], w, b, *geometry)[0]
+            return y.reshape(y_shape)
+        y, cols = Convolution._run(x, w, b, *geometry)
+        if needs:  # keep only what backward will use: W for dL/dx, the columns for dL/dW
+            ctx.few, ctx.fast, ctx.shapes = few, fast, (x_shape, w_shape, x.shape, (n, o) + out)
+            ctx.args = (stride, pads, dilation, groups)
+            ctx.w = w if needs[0] else None
+            ctx.cols = cols if needs[1] else None
+        return y.reshape(y_shape)
+
+    @staticmethod
+    def _run(x, w, b, stride, pads, dilation, groups, out, few, fast):
+        """y (N, O, *out) and the columns, for x (N, C, *size) and w (O, C/groups, *K)."""
+        n, c = x.shape[:2]
+        o, cg, *kernel = w.shape
         if fast:
             from ..kernels import conv as _k  # the copy back to NCHW (+ bias), and col2im in backward
         if few:  # per-sample columns: y_n (O, OH·OW) = W (O, C·KH·KW) @ cols_n, already in NCHW order
@@ -270,19 +308,14 @@ class Convolution(Function):
             y = w.reshape(o, c * math.prod(kernel)) @ cols
             if b is not None:
                 y += spread(b.reshape(1, o, 1), y)               # + b[o] at every pixel
+            y = y.reshape((n, o) + out)
         else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
             cols = _im2col(_pad_channels_last(x, pads), groups, kernel, out, stride, dilation)
             if fast:  # the copy back and the bias in one parallel pass
                 y = _k.unrows(cols @ _weight_matrix(w, groups), n, out, b)
             else:
                 y = _unrows(cols @ _weight_matrix(w, groups), n, out, b)
-        needs = ctx.needs_input_grad
-        if needs:  # keep only what backward will use: W for dL/dx, the columns for dL/dW
-            ctx.few, ctx.fast, ctx.shapes = few, fast, (x_shape, w_shape, x.shape, (n, o) + out)
-            ctx.args = (stride, pads, dilation, groups)
-            ctx.w = w if needs[0] else None
-            ctx.cols = cols if needs[1] else None
-        return y.reshape(y_shape)
+        return y, cols
 
     @staticmethod
     def backward(ctx, grad):
