@@ -1,7 +1,8 @@
 """The softmax of attention scores, forward and backward, row by row over both cores: the kernels of
 ``ops/attention.py``'s ``_softmax_scores`` and ``_softmax_backward`` (used by ``scaled_dot_product_attention``
-and ``attention_weights``); and its products Q Kᵀ, P V, ... (NumPy's ``matmul``, i.e. BLAS, one call per head)
-split over the threads by batch (``matmul``).
+and ``attention_weights``). Measured and dropped: splitting the per-head products (Q Kᵀ, P V ...: one BLAS call per
+head) by batch over the threads: the tiny ViT step took 35.1 ms with it and 33.2 without on the idle machine
+(BLAS's own threads and the split's compete for the two cores).
 
 The scores of the tiny ViT are (64, 4, 49, 49): 12,544 rows of 49. NumPy reduces along such short rows slowly
 (its row max and row sum take longer than the exp), one pass at a time, on one core. Here each thread takes whole
@@ -76,19 +77,6 @@ def _softmax_grad_rows(start, stop, p, dp, zero):
         acc = row_dot(dr, pr, zero)         # r = Σ_j dP_j P_j
         for j in range(pr.shape[0]):
             dr[j] = (dr[j] - acc) * pr[j]       # (dP − r) · P, the reference's order
-
-
-def _matmul_part(start, stop, a, b, out):
-    np.matmul(a[start:stop], b[start:stop], out=out[start:stop])   # NumPy releases the GIL in BLAS
-
-
-def matmul(a, b):
-    """a @ b for stacks of one batch shape (..., n, k) @ (..., k, m), the stack split between the threads along
-    its first axis: NumPy's matmul calls BLAS once per (batch, head) matrix, one call after another on one
-    core; here each thread makes the calls for its share (the same calls: the same values)."""
-    out = np.empty(a.shape[:-1] + b.shape[-1:], np.result_type(a, b))
-    parallel_for(_matmul_part, a.shape[0], a, b, out, min_rows=2)
-    return out
 
 
 def softmax_rows(s, safe):

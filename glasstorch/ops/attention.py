@@ -41,18 +41,6 @@ __all__ = ["scaled_dot_product_attention", "attention_weights"]
 # the shared steps: scores and softmax, forward and backward
 # ---------------------------------------------------------------------------------------------------
 _KERNEL_MIN = 16384   # scores (products) of at least this many elements take kernels/attention.py
-_SMALL_HEAD = 1 << 18  # per-head products of at most this many multiply-adds (64³) are split by heads over the
-                       # threads; larger ones BLAS threads itself
-
-
-def _bmm(a, b):
-    """a @ b over the batch dims (each (batch, head) its own matrix product). With the kernels on, for small
-    heads, the batch is split between the threads (kernels/attention.py ``matmul``: the same BLAS calls)."""
-    if (a.ndim >= 3 and a.shape[:-2] == b.shape[:-2] and a.shape[-2] * a.shape[-1] * b.shape[-1] <= _SMALL_HEAD
-            and kernels.wants(a, b, min_size=_KERNEL_MIN)):
-        from ..kernels import attention as _k
-        return _k.matmul(a, b)
-    return get_array_module(a, b).matmul(a, b)
 
 
 def _softmax_scores(qs, k, mask, safe):
@@ -62,7 +50,7 @@ def _softmax_scores(qs, k, mask, safe):
     plain softmax, as in MultiheadAttention with need_weights=True).
     """
     xp = get_array_module(qs, k)
-    s = _bmm(qs, xp.swapaxes(k, -1, -2))
+    s = xp.matmul(qs, xp.swapaxes(k, -1, -2))
     if mask is not None:
         s += mask
     if kernels.wants(s, min_size=_KERNEL_MIN) and s.flags.c_contiguous:
@@ -98,10 +86,10 @@ def _scores_backward(ctx, ds):
     need = ctx.needs_input_grad
     dq = dk = dm = None
     if need[0]:
-        dq = unbroadcast(_bmm(ds, ctx.k), ctx.q_shape)          # dQ = dS K · scale
+        dq = unbroadcast(xp.matmul(ds, ctx.k), ctx.q_shape)          # dQ = dS K · scale
         dq *= ctx.scale
     if need[1]:
-        dk = unbroadcast(_bmm(xp.swapaxes(ds, -1, -2), ctx.qs), ctx.k.shape)  # dK = dSᵀ (Q · scale)
+        dk = unbroadcast(xp.matmul(xp.swapaxes(ds, -1, -2), ctx.qs), ctx.k.shape)  # dK = dSᵀ (Q · scale)
     if ctx.mask_shape is not None and need[ctx.mask_slot]:
         dm = unbroadcast(ds, ctx.mask_shape)                          # dM = dS, summed where M was broadcast
     return dq, dk, dm
@@ -123,7 +111,7 @@ class ScaledDotProductAttention(Function):
         if ctx.needs_input_grad:
             _save_scores(ctx, q, qs, k, mask, scale, 3)
             ctx.v, ctx.p, ctx.pd, ctx.keep = v, p, pd, keep
-        return _bmm(pd, v)
+        return get_array_module(pd, v).matmul(pd, v)
 
     @staticmethod
     def backward(ctx, grad):
@@ -131,10 +119,10 @@ class ScaledDotProductAttention(Function):
         need = ctx.needs_input_grad
         dv = None
         if need[2]:
-            dv = unbroadcast(_bmm(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G
+            dv = unbroadcast(xp.matmul(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G
         dq = dk = dm = None
         if need[0] or need[1] or need[3]:
-            dp = _bmm(grad, xp.swapaxes(ctx.v, -1, -2))                             # dP' = G Vᵀ
+            dp = xp.matmul(grad, xp.swapaxes(ctx.v, -1, -2))                          # dP' = G Vᵀ
             if ctx.keep is not None:
                 dp *= ctx.keep                                                        # dP = dP' ⊙ D
             dq, dk, dm = _scores_backward(ctx, _softmax_backward(ctx.p, dp))
