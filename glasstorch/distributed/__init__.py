@@ -13,7 +13,8 @@ Start the processes with the launcher, the torchrun equivalent (it calls ``mpiru
 
 Files: ``process_group.py`` (init, groups, ranks), ``collectives.py`` (collectives on tensors, Work handles),
 ``objects.py`` (collectives on Python objects), ``reducer.py`` (DistributedDataParallel's bucketed gradient
-averaging), ``run.py`` (the launcher) and ``_worker.py`` (what each launched process runs).
+averaging), ``sync_batchnorm.py`` (SyncBatchNorm's op), ``run.py`` (the launcher), ``_worker.py`` (what each
+launched process runs) and ``elastic/`` (the one name torchrun scripts import from it).
 """
 from .collectives import (P2POp, ReduceOp, Work, all_gather, all_gather_into_tensor, all_reduce, all_to_all,
                           all_to_all_single, barrier, batch_isend_irecv, broadcast, gather, irecv, isend,
