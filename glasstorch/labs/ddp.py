@@ -11,12 +11,18 @@ on top of each other (dropout is switched off, since each process would draw its
 
 What it shows:
 - ``loss_curves.png``: the per-step training loss of P processes (the mean over processes) and of one
-  process with the large batch, and their difference (float32 rounding: the sums run in another order);
+  process with the large batch, and their difference: float32 rounding (the sums run in another order),
+  about 1e-7 at first; training amplifies such differences, so over a full epoch (469 steps) it grows to about
+  1e-2 while the curves stay on top of each other;
 - ``time_per_epoch.png``: seconds per epoch and images per second for each P. On this 2-core machine, 2
   processes of 1 thread each against 1 process of 2 threads: how much the second process gains when the
   cores are the limit;
 - ``communication.png``: per step, the time the all-reduces took (on DDP's communication thread) and the
   part of it the main thread still had to wait for after backward: the rest was hidden behind backward.
+
+Measured (full size, one epoch, this 2-core machine): 1 process (2 threads) 28.1 s, 2 processes (1 thread each)
+19.3 s (1.45x the images per second); all-reduce 3.7 ms a step, 0.67 ms of it not hidden; test accuracy 98.4% /
+98.2%.
 
 Quick mode (the tests): 1,024 training and 500 test images, one epoch.
 """
@@ -95,7 +101,7 @@ def _plot(run_dir, runs, references, counts):
         ax = fig.add_subplot(1, 2, 2)
         for p in counts[1:]:
             ax.plot(np.array(runs[p]["losses"]) - np.array(references[p]["losses"]), label=f"{p} processes")
-        ax.set(xlabel="step", ylabel="DDP loss − large-batch loss", title="Their difference: rounding")
+        ax.set(xlabel="step", ylabel="DDP loss − large-batch loss", title="Their difference: float32 rounding, amplified by training")
         ax.legend()
     with run_dir.figure("time_per_epoch.png", figsize=(9, 4)) as fig:
         ax = fig.add_subplot(1, 2, 1)
