@@ -1,15 +1,14 @@
 """Collectives on Python objects: ``all_gather_object``, ``broadcast_object_list``, ``gather_object``,
 ``scatter_object_list``, ``send_object_list`` / ``recv_object_list``.
 
-Each object travels as bytes. Plain data (numbers, strings, None, lists/tuples/dicts/sets of them, tensors,
-NumPy arrays: what ``glasstorch.save`` writes) goes in PyTorch's checkpoint format and is read back by
-glasstorch's weights-only loader, which never runs code: this is the safe path, and the usual one (metrics,
-state_dicts, config dicts). Any other object is pickled, and the receiving process unpickles it, exactly as
-PyTorch does for every object; PyTorch's caveat holds for that path: unpickling data from an untrusted peer
-can run arbitrary code, so use it only between processes you trust.
+Each object travels as bytes, in PyTorch's checkpoint format, and is read back by glasstorch's weights-only
+loader, which never runs code: plain data (numbers, strings, None, lists/tuples/dicts/sets of them, tensors,
+NumPy arrays: what ``glasstorch.save`` writes), which is what scripts send (metrics, state_dicts, config dicts).
+Deviation: PyTorch pickles any object and unpickles it on the receiving side (its docs warn that this can run
+arbitrary code); glasstorch never unpickles, so another object raises a TypeError on the sending process, before
+anything is sent.
 """
 import io
-import pickle
 
 import numpy as np
 
@@ -18,25 +17,21 @@ from .process_group import resolve
 __all__ = ["all_gather_object", "broadcast_object_list", "gather_object", "scatter_object_list",
            "send_object_list", "recv_object_list"]
 
-_SAFE, _PICKLED = b"S", b"P"
-
 
 def _encode(obj):
     from .. import save
     buf = io.BytesIO()
     try:
         save(obj, buf)
-        return _SAFE + buf.getvalue()
-    except TypeError:  # not plain data: pickled, as PyTorch sends every object (see the module docstring)
-        return _PICKLED + pickle.dumps(obj)
+    except TypeError as e:  # not plain data: glasstorch does not pickle (see the module docstring)
+        raise TypeError(f"glasstorch.distributed sends objects as plain data only (no pickle, so receiving never "
+                        f"runs code): {e}") from None
+    return buf.getvalue()
 
 
 def _decode(data):
-    data = bytes(data)
-    if data[:1] == _SAFE:
-        from .. import load
-        return load(io.BytesIO(data[1:]), weights_only=True)
-    return pickle.loads(data[1:])   # the trusted-peers path (PyTorch's own behaviour)
+    from .. import load
+    return load(io.BytesIO(bytes(data)), weights_only=True)   # the allow-listed reader: no code runs
 
 
 def _sizes(pg, n, root=None):
