@@ -8,7 +8,7 @@ from mpi_helpers import checks_fixture, needs_mpi
 
 CHECKS = ["construction_broadcasts_rank0", "gradients_equal_concatenated_batch", "three_steps_equal_single_process",
           "no_sync_accumulates", "find_unused_parameters", "unused_without_detection_raises", "wrapper_api",
-          "sync_batchnorm", "sampler_defaults_from_group"]
+          "sync_batchnorm", "sync_batchnorm_numerical_gradient", "sampler_defaults_from_group"]
 
 
 outcome = checks_fixture("ddp_worker.py", CHECKS)

@@ -190,6 +190,49 @@ def _():
     close(ddp(mine(X)), ref.eval()(mine(X)))       # eval: the (equal) running statistics
 
 
+@check("sync_batchnorm_numerical_gradient")
+def _():
+    """Central differences across processes (float64): only rank ``owner`` perturbs its input while the other
+    runs the same forwards, so the all-reduces pair up; the loss is rank 0's alone (rank 1's output gradient is
+    0), so the analytic dL/dx on each rank is d(rank 0's loss)/d(that rank's x), through the shared statistics.
+    γ and β are equal on every rank, as DDP keeps them (PyTorch's SyncBatchNorm backward assumes it too)."""
+    from glasstorch.distributed.process_group import resolve
+    from glasstorch.distributed.sync_batchnorm import SyncBatchNormFunction
+    pg = resolve(None)
+    rng = np.random.default_rng(10 + R)
+    x = torch.from_numpy(rng.standard_normal((5, 3, 2))).requires_grad_()
+    shared = np.random.default_rng(7)
+    gamma = torch.from_numpy(shared.standard_normal(3) + 1).requires_grad_()
+    beta = torch.from_numpy(shared.standard_normal(3)).requires_grad_()
+    weights = torch.from_numpy(np.random.default_rng(99).standard_normal((5, 3, 2)))
+
+    def loss(xv, g, b):
+        y = SyncBatchNormFunction.apply(xv, g, b, None, None, 0.1, 1e-5, pg)
+        return (y * weights).sum() * (1.0 if R == 0 else 0.0)
+    loss(x, gamma, beta).backward()
+    eps, worst = 1e-6, {}
+    for owner in range(P):
+        for name, t in (("x", x), ("gamma", gamma), ("beta", beta)):
+            flat = t.detach().numpy().reshape(-1)
+            for k in range(flat.size):
+                values = []
+                for sign in (1, -1):
+                    with torch.no_grad():
+                        if R == owner:
+                            flat[k] += sign * eps
+                        values.append(float(loss(x.detach(), gamma.detach(), beta.detach())))
+                        if R == owner:
+                            flat[k] -= sign * eps
+                numeric = np.array((values[0] - values[1]) / (2 * eps))
+                total = torch.zeros(1, dtype=torch.float64)
+                total[0] = float(numeric)
+                dist.broadcast(total, src=0)          # rank 0 holds the loss: its difference is the derivative
+                if R == owner:   # compared after the loops: a failure must not leave the other rank waiting
+                    err = abs(t.grad.numpy().reshape(-1)[k] - float(total[0]))
+                    worst[name] = max(worst.get(name, 0.0), err)
+    assert all(err < 1e-6 for err in worst.values()), worst
+
+
 @check("sampler_defaults_from_group")
 def _():
     from glasstorch.utils.data.distributed import DistributedSampler
