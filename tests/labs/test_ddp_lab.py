@@ -11,6 +11,7 @@ pytestmark = pytest.mark.skipif(shutil.which("mpirun") is None or importlib.util
                                 reason="the ddp lab needs Open MPI's mpirun and mpi4py")
 
 
+@pytest.mark.skipif(not MNIST.is_dir(), reason=f"the MNIST files are not at {MNIST}")
 def test_ddp_lab_curves_coincide_with_large_batch_training(tmp_path):
     folder = tmp_path / "ddp"
     m, lines = run_lab("ddp", folder, data=str(MNIST))
