@@ -113,11 +113,15 @@ class Reducer:
         self.queue.put(bucket)
 
     # -- one iteration ----------------------------------------------------------------------------------
-    def prepare_for_backward(self, outputs):
-        """Called by DDP's forward when a synchronized backward is to follow."""
+    def raise_if_unfinished(self):
+        """PyTorch's error when the last synchronized backward left some parameter without a gradient."""
         if self.unfinished is not None:
             missing, self.unfinished = self.unfinished, None
             raise RuntimeError(UNFINISHED.format(rank=self.rank, missing=missing))
+
+    def prepare_for_backward(self, outputs):
+        """Called by DDP's forward when a synchronized backward is to follow."""
+        self.raise_if_unfinished()
         for b in self.buckets:
             b.pending = len(b.params)
             b.done.clear()
@@ -201,15 +205,17 @@ class Reducer:
 
 
 def _reached_leaves(outputs):
-    """ids of the leaf tensors the graph of ``outputs`` reaches (the parameters used by this forward)."""
+    """ids of the leaf tensors the graph of ``outputs`` reaches (the parameters used by this forward), found by the
+    backward engine's own walk of the graph (engine._count_dependencies)."""
+    from ..autograd.engine import _count_dependencies
     from ..autograd.function import AccumulateGrad
     from ..tensor import Tensor
-    stack, seen, leaves = [], set(), set()
+    roots, leaves = [], set()
 
     def collect(obj):
         if isinstance(obj, Tensor):
             if obj.grad_fn is not None:
-                stack.append(obj.grad_fn)
+                roots.append(obj.grad_fn)
             elif obj.requires_grad:
                 leaves.add(id(obj))
         elif isinstance(obj, (list, tuple)):
@@ -219,14 +225,7 @@ def _reached_leaves(outputs):
             for o in obj.values():
                 collect(o)
     collect(outputs)
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
+    for node in list(_count_dependencies(roots)) + roots:
         if node.__class__ is AccumulateGrad:
             leaves.add(id(node.variable))
-        for nxt in getattr(node, "_next", ()):
-            if nxt is not None:
-                stack.append(nxt)
     return leaves

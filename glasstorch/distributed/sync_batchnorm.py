@@ -17,7 +17,7 @@ average the gradients are those of one process on the concatenated batch with th
 from ..autograd.function import Function
 from ..backend import get_array_module
 from ..ops.channels import channel_dot, channel_shape, channel_sum, spread
-from ..ops.norm import _update_running
+from ..ops.norm import _grad_input, _normalize, _update_running
 from .process_group import _mpi
 
 
@@ -52,10 +52,7 @@ class SyncBatchNormFunction(Function):
         (var_sum,) = _sum_over_processes(pg, channel_dot(xc, xc))   # Σ_p Σ (x − μ)²
         var_sum = var_sum.astype(x.dtype).reshape(shape)
         inv_std = 1 / xp.sqrt(var_sum / dtype(m) + dtype(eps))
-        scale = inv_std if weight is None else inv_std * weight.reshape(shape)
-        y = xc * spread(scale, x)
-        if bias is not None:
-            y += spread(bias.reshape(shape), x)
+        y = _normalize(x, xc, inv_std, weight, bias, shape)           # y = (x − μ) · γ/σ + β
         _update_running(running_mean, running_var, mean, var_sum, m, momentum)
         ctx.xc, ctx.inv_std, ctx.weight, ctx.m, ctx.pg = xc, inv_std, weight, m, pg
         return y
@@ -72,11 +69,7 @@ class SyncBatchNormFunction(Function):
             sum_g, sum_gxc = _sum_over_processes(ctx.pg, local_g, local_gxc)
             sum_g = sum_g.astype(grad.dtype).reshape(inv_std.shape)
             sum_gx = sum_gxc.astype(grad.dtype).reshape(inv_std.shape) * inv_std     # Σ g · x̂, all processes
-            scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
-            gx = xc * spread(inv_std * sum_gx / grad.dtype.type(m), xc)
-            gx += spread(sum_g / grad.dtype.type(m), xc)
-            get_array_module(grad).subtract(grad, gx, out=gx)        # g − Σg/M − x̂ · Σ(g · x̂)/M
-            gx *= spread(scale, xc)                                  # dL/dx = γ/σ · (...)
+            gx = _grad_input(grad, xc, inv_std, weight, sum_g, sum_gx, grad.dtype.type(m))   # γ/σ · (...)
         if need[1]:
             gw = (local_gxc.reshape(inv_std.shape) * inv_std).reshape(n_channels)   # dL/dγ = Σ_local g · x̂
         if need[2]:

@@ -47,6 +47,26 @@ def _update_running(running_mean, running_var, mean, var_sum, m, momentum):
         running_var += (momentum * var_sum / (m - 1)).reshape(running_var.shape).astype(running_var.dtype)
 
 
+def _normalize(x, xc, inv_std, weight, bias, shape):
+    """y = (x − μ) · γ/σ + β from xc = x − μ and 1/σ per channel (BatchNorm's and SyncBatchNorm's training)."""
+    scale = inv_std if weight is None else inv_std * weight.reshape(shape)
+    y = xc * spread(scale, x)
+    if bias is not None:
+        y += spread(bias.reshape(shape), x)
+    return y
+
+
+def _grad_input(grad, xc, inv_std, weight, sum_g, sum_gx, m):
+    """dL/dx = γ/σ · (g − Σg/M − x̂ · Σ(g · x̂)/M), from xc = x − μ, 1/σ and the two channel sums over the M
+    values of a channel (BatchNorm's reference, and SyncBatchNorm's with sums over every process)."""
+    scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
+    gx = xc * spread(inv_std * sum_gx / m, xc)                        # x̂ · mean(g · x̂)
+    gx += spread(sum_g / m, xc)
+    get_array_module(grad).subtract(grad, gx, out=gx)                  # g − mean(g) − x̂ · mean(g · x̂)
+    gx *= spread(scale, xc)                                           # dL/dx = γ/σ · (...)
+    return gx
+
+
 class BatchNorm(Function):
     """y = γ · (x − μ)/σ + β per channel; μ, σ² from the batch (training) or the running buffers (eval)."""
 
@@ -77,10 +97,7 @@ class BatchNorm(Function):
             xc = x - spread(mean, x)                       # x − μ, kept for backward: x̂ = (x − μ) · 1/σ
             var_sum = channel_dot(xc, xc)                  # Σ (x − μ)²
             inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))  # normalize with the biased var
-            scale = inv_std if weight is None else inv_std * weight.reshape(shape)
-            y = xc * spread(scale, x)                      # y = (x − μ) · γ/σ + β
-            if bias is not None:
-                y += spread(bias.reshape(shape), x)
+            y = _normalize(x, xc, inv_std, weight, bias, shape)   # y = (x − μ) · γ/σ + β
             ctx.xc, ctx.inv_std = xc, inv_std               # (x̂ itself is never formed: one pass saved)
             _update_running(running_mean, running_var, mean, var_sum, m, momentum)
             return y
@@ -130,11 +147,7 @@ class BatchNorm(Function):
         sum_g = channel_sum(grad)                                             # Σ g
         sum_gx = channel_dot(grad, xc) * inv_std                              # Σ g · x̂
         if need[0]:
-            scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
-            gx = xc * spread(inv_std * sum_gx / m, xc)                        # x̂ · mean(g · x̂)
-            gx += spread(sum_g / m, xc)
-            get_array_module(grad).subtract(grad, gx, out=gx)                  # g − mean(g) − x̂ · mean(g · x̂)
-            gx *= spread(scale, xc)                                           # dL/dx = γ/σ · (...)
+            gx = _grad_input(grad, xc, inv_std, weight, sum_g, sum_gx, m)       # dL/dx = γ/σ · (...)
         if need[1]:
             gw = sum_gx.reshape(n_channels)                                    # dL/dγ = Σ g · x̂
         if need[2]:

@@ -78,8 +78,8 @@ class DistributedDataParallel(Module):
 
     def forward(self, *inputs, **kwargs):
         sync = is_grad_enabled() and self.require_backward_grad_sync
-        if self.reducer.unfinished is not None and sync:
-            self.reducer.prepare_for_backward(())   # raises PyTorch's unfinished-reduction error
+        if sync:
+            self.reducer.raise_if_unfinished()   # before the module runs, as PyTorch does
         if self.broadcast_buffers and self.require_forward_param_sync:
             buffers = list(self.module.buffers())
             if buffers:
