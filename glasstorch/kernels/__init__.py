@@ -19,6 +19,11 @@ NumPy arrays of the dtypes the kernel was written for (float32, float64), and on
 (each op states its threshold); everything else takes the reference. ``numba`` is imported the first time a
 kernel runs, not with ``import glasstorch``; compiled code is cached on disk (``cache=True``), so only the
 first run on a machine waits for the compiler (a few seconds per kernel family).
+
+With the kernels on, ``import glasstorch`` also makes OpenBLAS's idle threads sleep ~0.4 ms after a product instead
+of spinning ~0.1 s, so that they leave the cores to the kernels' threads (``threads.share_cores_with_blas`` says
+why and what it measured); ``GLASSTORCH_BLAS_WAIT=default`` or the user's own ``OPENBLAS_THREAD_TIMEOUT`` leaves
+OpenBLAS as it is.
 """
 import contextlib
 import importlib.util
@@ -83,3 +88,11 @@ def wants(*arrays, min_size=0):
             return False
         dtype = a.dtype
     return arrays[0].size >= min_size
+
+
+# the kernels' threads share the cores with BLAS's: make BLAS's idle threads sleep soon (threads.py says why)
+if enabled():
+    from .threads import share_cores_with_blas
+    BLAS_LIBRARIES_TUNED = share_cores_with_blas()
+else:
+    BLAS_LIBRARIES_TUNED = 0
