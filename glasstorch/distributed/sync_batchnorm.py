@@ -15,9 +15,8 @@ As in PyTorch, the input gradient carries every process's loss (the sums are glo
 average the gradients are those of one process on the concatenated batch with the mean loss.
 """
 from ..autograd.function import Function
-from ..backend import get_array_module
 from ..ops.channels import channel_dot, channel_shape, channel_sum, spread
-from ..ops.norm import _grad_input, _normalize, _update_running
+from ..ops.norm import _grad_input, _inv_std, _normalize, _update_running
 from .process_group import _mpi
 
 
@@ -41,9 +40,7 @@ class SyncBatchNormFunction(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, momentum, eps, pg):
-        xp = get_array_module(x)
         shape = channel_shape(x)
-        dtype = x.dtype.type
         local_sum = channel_sum(x)
         total, count = _sum_over_processes(pg, local_sum, [x.size // x.shape[1]])
         m = int(count[0])                                           # M: values per channel, all processes
@@ -51,7 +48,7 @@ class SyncBatchNormFunction(Function):
         xc = x - spread(mean, x)                                    # x − μ
         (var_sum,) = _sum_over_processes(pg, channel_dot(xc, xc))   # Σ_p Σ (x − μ)²
         var_sum = var_sum.astype(x.dtype).reshape(shape)
-        inv_std = 1 / xp.sqrt(var_sum / dtype(m) + dtype(eps))
+        inv_std = _inv_std(var_sum, m, eps, x.dtype)                # 1/σ, as BatchNorm's
         y = _normalize(x, xc, inv_std, weight, bias, shape)           # y = (x − μ) · γ/σ + β
         _update_running(running_mean, running_var, mean, var_sum, m, momentum)
         ctx.xc, ctx.inv_std, ctx.weight, ctx.m, ctx.pg = xc, inv_std, weight, m, pg

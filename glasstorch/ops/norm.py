@@ -47,9 +47,20 @@ def _update_running(running_mean, running_var, mean, var_sum, m, momentum):
         running_var += (momentum * var_sum / (m - 1)).reshape(running_var.shape).astype(running_var.dtype)
 
 
+def _inv_std(var_sum, m, eps, dtype):
+    """1/σ per channel from Σ (x − μ)² over its m values: normalized with the biased variance, as PyTorch."""
+    xp = get_array_module(var_sum)
+    return 1 / xp.sqrt(var_sum / dtype.type(m) + dtype.type(eps))
+
+
+def _scale(inv_std, weight):
+    """γ/σ per channel (1/σ without an affine weight), in 1/σ's channel shape."""
+    return inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
+
+
 def _normalize(x, xc, inv_std, weight, bias, shape):
     """y = (x − μ) · γ/σ + β from xc = x − μ and 1/σ per channel (BatchNorm's and SyncBatchNorm's training)."""
-    scale = inv_std if weight is None else inv_std * weight.reshape(shape)
+    scale = _scale(inv_std, weight)
     y = xc * spread(scale, x)
     if bias is not None:
         y += spread(bias.reshape(shape), x)
@@ -59,7 +70,7 @@ def _normalize(x, xc, inv_std, weight, bias, shape):
 def _grad_input(grad, xc, inv_std, weight, sum_g, sum_gx, m):
     """dL/dx = γ/σ · (g − Σg/M − x̂ · Σ(g · x̂)/M), from xc = x − μ, 1/σ and the two channel sums over the M
     values of a channel (BatchNorm's reference, and SyncBatchNorm's with sums over every process)."""
-    scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
+    scale = _scale(inv_std, weight)
     gx = xc * spread(inv_std * sum_gx / m, xc)                        # x̂ · mean(g · x̂)
     gx += spread(sum_g / m, xc)
     get_array_module(grad).subtract(grad, gx, out=gx)                  # g − mean(g) − x̂ · mean(g · x̂)
@@ -85,9 +96,8 @@ class BatchNorm(Function):
             m = x.size // x.shape[1]
             x3, mean, var_sum = _k.channel_stats(x)    # μ and Σ (x − μ)², per channel
             mean, var_sum = mean.reshape(shape), var_sum.reshape(shape)
-            inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))   # the reference's lines
-            scale = inv_std if weight is None else inv_std * weight.reshape(shape)
-            y = _k.normalize(x3, mean.reshape(-1), scale, bias, x.shape)   # (x − μ) · γ/σ + β
+            inv_std = _inv_std(var_sum, m, eps, x.dtype)   # the reference's 1/σ and γ/σ
+            y = _k.normalize(x3, mean.reshape(-1), _scale(inv_std, weight), bias, x.shape)   # (x − μ) · γ/σ + β
             ctx.fast, ctx.x3, ctx.mean, ctx.inv_std = True, x3, mean, inv_std   # x − μ is recomputed
             _update_running(running_mean, running_var, mean, var_sum, m, momentum)
             return y
@@ -96,7 +106,7 @@ class BatchNorm(Function):
             mean = channel_sum(x) / x.dtype.type(m)
             xc = x - spread(mean, x)                       # x − μ, kept for backward: x̂ = (x − μ) · 1/σ
             var_sum = channel_dot(xc, xc)                  # Σ (x − μ)²
-            inv_std = 1 / xp.sqrt(var_sum / x.dtype.type(m) + x.dtype.type(eps))  # normalize with the biased var
+            inv_std = _inv_std(var_sum, m, eps, x.dtype)  # normalize with the biased var
             y = _normalize(x, xc, inv_std, weight, bias, shape)   # y = (x − μ) · γ/σ + β
             ctx.xc, ctx.inv_std = xc, inv_std               # (x̂ itself is never formed: one pass saved)
             _update_running(running_mean, running_var, mean, var_sum, m, momentum)
@@ -135,8 +145,8 @@ class BatchNorm(Function):
             g3, sum_g, sum_gxc = _k.grad_sums(grad, x3, mean.reshape(-1))   # Σ g, Σ g · (x − μ)
             sum_g, sum_gx = sum_g.reshape(inv_std.shape), sum_gxc.reshape(inv_std.shape) * inv_std
             if need[0]:
-                scale = inv_std if weight is None else inv_std * weight.reshape(inv_std.shape)
-                gx = _k.grad_input(g3, x3, mean.reshape(-1), inv_std * sum_gx / m, sum_g / m, scale, grad.shape)
+                gx = _k.grad_input(g3, x3, mean.reshape(-1), inv_std * sum_gx / m, sum_g / m, _scale(inv_std, weight),
+                                   grad.shape)
             if need[1]:
                 gw = sum_gx.reshape(n_channels)
             if need[2]:
