@@ -5,15 +5,20 @@ change at evaluation time, where dropout is the identity. The mask is drawn from
 generator as PyTorch draws it (``noise.bernoulli_(1 - p)``, then ``noise.div_(1 - p)``), so a seeded
 glasstorch program drops the same elements as the same PyTorch program; it is kept, pre-scaled, in the input's dtype: backward multiplies by the same mask.
 
+With kernels on (glasstorch/kernels/__init__.py), a mask of 256 or more float32/float64 elements is made by
+glasstorch/kernels/dropout.py from the same generator words: the same values, the same state afterwards.
+
 The channel ("feature") variants dropout1d/2d/3d and feature_alpha_dropout draw one value per (sample,
 channel) and broadcast it over the spatial dims, so whole feature maps are kept or dropped together.
 """
+import math
 import warnings
 
 from ..autograd.function import Function
 import numpy as np
 
-from ..random import bernoulli_scalar_array
+from .. import kernels
+from ..random import _gen, bernoulli_scalar_array
 from . import inplace as _inplace
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
@@ -59,9 +64,18 @@ def _keep_mask(shape, p, dtype):
     return bernoulli_scalar_array(shape, 1.0 - p).astype(dtype)  # noise.bernoulli_(1 - p)
 
 
+_KERNEL_MIN = 256   # elements: below, the kernel's call costs about what the reference's passes do
+
+
 def _scaled_mask(shape, p, dtype):
     if p == 1.0:  # PyTorch multiplies by zero without drawing
         return np.zeros(shape, dtype=dtype)
+    if kernels.enabled() and np.dtype(dtype) in kernels.FLOATS and 0.0 < p < 1.0 and math.prod(shape) >= _KERNEL_MIN:
+        # the same words, the same mask, the same state afterwards, in two passes (glasstorch/kernels/dropout.py)
+        from ..kernels.dropout import mask_from_generator
+        mask = mask_from_generator(_gen(None), shape, p, dtype)   # the default generator
+        if mask is not None:
+            return mask
     return _keep_mask(shape, p, dtype) / np.dtype(dtype).type(1.0 - p)  # noise.div_(1 - p), in dtype
 
 

@@ -73,13 +73,9 @@ class Adam(Optimizer):
         t = state["step"].item()
         v_max = state["max_exp_avg_sq"]._array if group["amsgrad"] else None
         if kernels.wants(theta, g, m, v, *(() if v_max is None else (v_max,))) and _contiguous(theta, g, m, v, v_max):
-            # the same update in one pass over the elements (glasstorch/kernels/optim.py), bit for bit
-            decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
-            from ..kernels.optim import adam_update
-            adam_update(theta, g, m, v, v_max, maximize=group["maximize"],
-                        l2=0.0 if decoupled else weight_decay, decay=1 - lr * weight_decay if decoupled else 1.0,
-                        beta1=beta1, beta2=beta2, sqrt_bc2=math.sqrt(1 - beta2 ** t), eps=eps,
-                        step_size=lr / (1 - beta1 ** t))
+            # the same update in one pass over the elements (glasstorch/kernels/optim.py), bit for bit; its scalars
+            # are the same for every parameter of the group at this step, so they are cast once (_kernel_constants)
+            _optim_kernels().adam_update(theta, g, m, v, v_max, self._kernel_constants(group, lr, t, theta.dtype))
             return
         if group["maximize"]:
             g = -g
@@ -105,7 +101,49 @@ class Adam(Optimizer):
 
         theta -= step_size * (m / denominator)   # θ_t = θ_{t-1} - γ·m̂_t / (√v̂_t + ε)
 
+    def _kernel_constants(self, group, lr, t, dtype):
+        """The kernel's scalars for this group at step t (kernels/optim.py ``adam_constants``), computed for the
+        group's first parameter and reused for the others (they are the same numbers: a cache keyed by them)."""
+        beta1, beta2 = group["betas"]
+        eps, weight_decay = group["eps"], group["weight_decay"]
+        decoupled = weight_decay != 0 and group["decoupled_weight_decay"]
+        key = (lr, beta1, beta2, eps, weight_decay, decoupled, group["maximize"], t, dtype)
+        cacheable = (type(lr) in _NUMBERS and type(beta1) in _NUMBERS and type(beta2) in _NUMBERS
+                     and type(eps) in _NUMBERS and type(weight_decay) in _NUMBERS)   # else: read afresh each time
+        constants = self._constants_cache.get(key) if cacheable else None
+        if constants is None:
+            constants = _optim_kernels().adam_constants(
+                dtype, maximize=group["maximize"], l2=0.0 if decoupled else weight_decay,
+                decay=1 - lr * weight_decay if decoupled else 1.0, beta1=beta1, beta2=beta2,
+                sqrt_bc2=math.sqrt(1 - beta2 ** t), eps=eps, step_size=lr / (1 - beta1 ** t))
+            if cacheable:
+                if len(self._constants_cache) >= 16:   # older steps' entries
+                    self._constants_cache.clear()
+                self._constants_cache[key] = constants
+        return constants
+
+    @property
+    def _constants_cache(self):
+        cache = self.__dict__.get("_kernel_constants_cache")
+        if cache is None:
+            cache = self.__dict__["_kernel_constants_cache"] = {}
+        return cache
+
+
+_NUMBERS = (float, int, bool)
+_kernels = []   # glasstorch.kernels.optim once imported (numba loads on the first kernel update only)
+
+
+def _optim_kernels():
+    if not _kernels:
+        from ..kernels import optim
+        _kernels.append(optim)
+    return _kernels[0]
+
 
 def _contiguous(*arrays):
     """All of these arrays (None skipped) are C-contiguous: the kernel updates them through flat views."""
-    return all(a is None or a.flags.c_contiguous for a in arrays)
+    for a in arrays:
+        if a is not None and not a.flags.c_contiguous:
+            return False
+    return True

@@ -26,7 +26,8 @@ def _run(fast, opt_cls, dtype, shapes, steps=4, threads=2, **options):
         glasstorch.set_num_threads(old)
 
 
-SHAPES = [(3,), (70001,), (257, 300), (1,)]   # tiny (one thread), and large ones split between threads
+# tiny, middle-sized (one thread), and one above kernels/optim.py's PARALLEL_MIN (split between the threads)
+SHAPES = [(3,), (70001,), (257, 300), (1,), (525001,)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -79,3 +80,30 @@ def test_non_contiguous_parameter_takes_the_reference():
     p.grad = glasstorch.ones_like(p)
     glasstorch.optim.Adam([p], lr=0.5).step()
     np.testing.assert_allclose(p.detach().numpy(), -0.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_constants_follow_lr_changes_groups_and_step_counts(dtype):
+    """The kernel's scalars are cast once per (group options, step): a scheduler changing lr, two groups with
+    their own options, a parameter skipped at some steps (its own step count) and a tensor lr all give the
+    reference's numbers."""
+    def run(fast):
+        rng = np.random.default_rng(5)
+        a, b, c = (glasstorch.tensor(rng.standard_normal(s).astype(dtype), requires_grad=True)
+                   for s in [(40, 30), (17,), (9, 5)])
+        opt = glasstorch.optim.Adam([{"params": [a, b]}, {"params": [c], "lr": 3e-2, "betas": (0.5, 0.9),
+                                                         "weight_decay": 0.01}], lr=1e-2)
+        sched = glasstorch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        opt2 = glasstorch.optim.AdamW([c], lr=glasstorch.tensor(2e-3))
+        with (kernels.fast() if fast else kernels.reference()):
+            for step in range(6):
+                for p in (a, b, c):
+                    p.grad = glasstorch.tensor(rng.standard_normal(p.shape).astype(dtype))
+                if step % 3 == 1:
+                    b.grad = None                       # b misses this step: its t lags behind a's
+                opt.step()
+                sched.step()
+                opt2.step()
+        return [p.detach().numpy().copy() for p in (a, b, c)]
+    for x, y in zip(run(True), run(False)):
+        np.testing.assert_array_equal(x, y)
