@@ -1,8 +1,18 @@
-"""2-D convolution (groups = 1; any stride, padding, dilation): two of the passes around the matrix products,
+"""2-D convolution (groups = 1; any stride, padding, dilation): four of the passes around the matrix products,
 over both cores (split over the samples, ``threads.parallel_for``). The matrix products stay NumPy's (BLAS).
 
-Reproduces glasstorch/ops/conv.py, channels-last im2col path of ``Convolution``:
+Reproduces glasstorch/ops/conv.py, ``Convolution``'s two paths (channels-last im2col, and few channels):
 
+- ``im2col``: ``_im2col(_pad_channels_last(x, pads), 1, ...)``, the columns (N·OH·OW, KH·KW·C) straight from the
+  NCHW input. Each thread pads and transposes one sample at a time into a small channels-last scratch image,
+  then copies its patch rows out of it. Fuses the padded channels-last copy of x (zero-filled, then a
+  transposing copy) and the columns' copy into one pass; any stride, padding, dilation.
+- ``few_cols``: ``_few_channels_cols`` (C <= ops/conv.py ``FEW_CHANNELS``: the first layer of an image network), the
+  per-sample columns (N, C·KH·KW, OH·OW) straight from x: each thread pads one sample into a small scratch, then
+  copies every tap's rows out of it (the reference zero-fills and copies a padded batch first). With a bias it
+  adds one row of ones under the columns, and the op puts b as one more column of W, so the one batched product
+  adds b[o]·1 at every pixel (fuses the bias pass over the output), and backward's product Σ_n G_n · cols_nᵀ
+  yields dL/db as its last column (fuses ``channel_sum`` over G).
 - ``unrows``: ``_unrows`` with groups = 1: Y (N·OH·OW, O) -> y (N, O, OH, OW) + b[o]. Fuses the transposing copy
   and the bias pass (the reference's ``spread`` + ``+=``) into one pass.
 - ``col2im``: ``_crop_to_nchw(_col2im(...))``: dL/dx from dcols = G · Wmᵀ, which the caller computes as ONE
@@ -12,15 +22,43 @@ Reproduces glasstorch/ops/conv.py, channels-last im2col path of ``Convolution``:
   slice-adds, the zero-filled padded buffer and the crop copy; each thread owns whole samples, so no two threads
   write one element.
 
-Values: ``unrows`` adds the bias in the array's dtype as the reference does: equal bit for bit. ``col2im``
-adds the same terms in the same order, so it is equal bit for bit whenever BLAS rounds the one product G · Wmᵀ
-as it rounds the per-tap products: it did at the course's layers (32 and 64 input channels); with few output
-channels (8) it did not (the reference's per-tap product is then a matrix-vector one), and dL/dx differs by a few
-ulp of its largest value (the tests allow 8 ulp).
+Values: ``im2col`` and ``few_cols`` are copies (the ones row aside) and ``unrows`` adds the bias in the array's
+dtype as the reference does: equal bit for bit. ``col2im`` adds the same terms in the same order, so it is equal bit
+for bit whenever BLAS rounds the one product G · Wmᵀ as it rounds the per-tap products: it did at the course's
+layers (32 and 64 input channels); with few output channels (8) it did not (the reference's per-tap product is then
+a matrix-vector one), and dL/dx differs by a few ulp of its largest value (the tests allow 8 ulp). With the bias in
+the few-channels product, y and dL/dW came out equal bit for bit at every shape tested (BLAS adds the extra term
+b[o]·1 last, as the reference's pass does); dL/db is then summed in the product's order rather than
+``channel_sum``'s: a few ulp (8 allowed).
 
-Measured and dropped (no clear margin over the reference, which is already one NumPy copy each): the columns
-written straight from NCHW (1.0-1.15x), the few-channels columns (0.8x at batch 64), the rows transpose of G
-(0.9x).
+Measured (2 threads, batch 64, float32; min of repeats, alternating in one process, on a machine shared with
+other jobs, so ±10 %):
+- ``im2col`` vs ``_im2col(_pad_channels_last(x))``: CNN conv2 (32 -> 64 at 14×14) 1.03 -> 0.55 ms; ImprovedCNN
+  conv3 (64 -> 128 at 7×7) 0.54 -> 0.36 ms (one thread: 0.99 -> 0.72, 0.53 -> 0.37).
+- the few-channels path with ``few_cols`` and the bias in the product, CNN first layer (1 -> 32 at 28×28, bias):
+  forward (columns + product + bias) 0.87-0.92 -> 0.55-0.66 ms, dL/dW + dL/db 0.81 -> 0.51 ms (one thread the
+  same: the bias pass and ``channel_sum`` are gone). ``few_cols`` alone (ImprovedCNN's bias-free first layer):
+  0.16 -> 0.12 ms on one thread, no better on two (its 7 MB of fresh columns are page faults either way).
+- whole training step (benchmarks/cases.py, batch 64 + Adam; old and new code in processes alternated; quiet
+  windows): CNN 22.9-24.4 -> 22.0-23.0 ms, ImprovedCNN 40.1-40.8 -> 38.8-40.0 ms; the convolutions' forward per step
+  (glass.profile) CNN 8.2 -> 5.9 ms, ImprovedCNN 13.5 -> 11.0 ms. CNN batch-1000 eval 154-157 -> 137-144 ms.
+
+Measured and dropped: a direct convolution for the few-channels path (the first layer, 1 -> 32 at 28×28, stride 1):
+each thread padded one sample into a scratch plane and added W[o, c, i, j] · (the plane shifted by the tap) over a
+"wide" output plane (rows Wp long, so each tap is one contiguous loop), then wrote y + b[o]; dL/dW, dL/db in one
+pass over x and G (dot products per tap, summed in vector lanes), saving x instead of the 9x larger columns. Per
+call on 2 threads it was 1.2x (forward 0.84 -> 0.67 ms, dL/dW + dL/db 0.78 -> 0.63 ms), but on one thread 0.8x (0.85
+-> 1.03, 0.79 -> 0.96 ms): without fused multiply-adds (fastmath off) a direct convolution does twice the arithmetic
+of BLAS's product (W (32, 9) @ columns), which only the saved memory traffic pays back; in the whole step it cost
+CPU time (CNN 36.1 -> 37.6 ms of CPU per step, ImprovedCNN 66.3 -> 70.0) and won no clear wall time (CNN 21.9 ->
+21.7 ms, ImprovedCNN 40.2 -> 42.8 ms, min of 20 alternations against the columns path).
+
+Also measured and dropped: G as rows (``_rows``: (N, O, OH, OW) -> (N·OH·OW, O)) as a parallel copy: 0.34 -> 0.30
+ms at conv2, 0.18 -> 0.19 ms at conv3, and blocked in tiles (16 pixels × all channels, 16 × 16) slower still on one
+thread (0.45 vs 0.34 ms); NumPy's one transposing copy is at the memory's speed there. ``unrows`` in tiles: the same
+access pattern, not tried further. Earlier, before OpenBLAS's idle threads were made to sleep
+(threads.share_cores_with_blas), the columns straight from NCHW measured 1.0-1.15x and were dropped; re-measured
+with both cores free they are the 1.9x above.
 
 Also measured and dropped: Winograd F(2×2, 3×3) for the 3×3 stride-1 layers (input transform V = Bᵀ d B and
 output transform Y = Aᵀ M A as kernels here, 16 BLAS products M[k] = U[k] @ V[k], backward by the transposed
@@ -116,3 +154,103 @@ def col2im(dcols, x_shape, kernel, out, stride, pads, dilation):
     return gx
 
 
+
+
+# ---------------------------------------------------------------------------------------------------
+# the channels-last columns straight from NCHW
+# ---------------------------------------------------------------------------------------------------
+@_jit
+def _im2col(start, stop, x, cols, kh, kw, sh, sw, pt, pl, dh, dw, zero):
+    # cols[n, h, w, (i, j, c)] = x_pad[n, h·sh + i·dh, w·sw + j·dw, c]   (x_pad: x padded, channels last)
+    # Each thread pads and transposes one sample at a time into its scratch xs (Hp, Wp, C), then copies the
+    # patch rows out of it: the reference's _pad_channels_last and _im2col copies, fused.
+    x, cols = x[start:stop], cols[start:stop]
+    c_in, hi, wi = x.shape[1], x.shape[2], x.shape[3]
+    oh, ow = cols.shape[1], cols.shape[2]
+    hp = (oh - 1) * sh + (kh - 1) * dh + 1
+    wp = (ow - 1) * sw + (kw - 1) * dw + 1
+    hp, wp = max(hp, pt + hi), max(wp, pl + wi)
+    xs = np.empty((hp, wp, c_in), x.dtype)
+    for r in range(hp):
+        for q in range(wp):
+            for c in range(c_in):
+                xs[r, q, c] = zero
+    for n in range(cols.shape[0]):
+        for r in range(hi):
+            for q in range(wi):
+                dst = xs[pt + r, pl + q]
+                for c in range(c_in):
+                    dst[c] = x[n, c, r, q]
+        for h in range(oh):
+            for w in range(ow):
+                row = cols[n, h, w]
+                for i in range(kh):
+                    for j in range(kw):
+                        src = xs[h * sh + i * dh, w * sw + j * dw]
+                        dst = row[(i * kw + j) * c_in:]
+                        for c in range(c_in):
+                            dst[c] = src[c]
+
+
+def im2col(x, kernel, out, stride, pads, dilation):
+    """The columns (1, N·OH·OW, KH·KW·C) of x (N, C, H, W), as ``_im2col(_pad_channels_last(x, pads), 1, ...)``."""
+    n, c = x.shape[:2]
+    kh, kw = kernel
+    cols = np.empty((n, out[0], out[1], kh * kw * c), x.dtype)
+    parallel_for(_im2col, n, x, cols, kh, kw, *_geometry(pads, stride, dilation), x.dtype.type(0),
+                 min_rows=_min_rows(cols[0].size))
+    return cols.reshape(1, n * out[0] * out[1], kh * kw * c)
+
+
+
+@_jit
+def _few_cols(start, stop, x, cols, kh, kw, sh, sw, pt, pl, dh, dw, zero, one):
+    # cols[n, (c, i, j), h, w] = x_pad[n, c, h·sh + i·dh, w·sw + j·dw]: each thread pads one sample at a time into
+    # its scratch xs (C, Hp, Wp), then copies every tap's rows out of it; with a bias, one more row of ones:
+    # cols[n, C·KH·KW] = 1, so that the product adds b[o]·1 itself
+    x, cols = x[start:stop], cols[start:stop]
+    c_in, hi, wi = x.shape[1], x.shape[2], x.shape[3]
+    oh, ow = cols.shape[2], cols.shape[3]
+    hp = max((oh - 1) * sh + (kh - 1) * dh + 1, pt + hi)
+    wp = max((ow - 1) * sw + (kw - 1) * dw + 1, pl + wi)
+    xs = np.empty((c_in, hp, wp), x.dtype)
+    for c in range(c_in):
+        for r in range(hp):
+            for q in range(wp):
+                xs[c, r, q] = zero
+    taps = c_in * kh * kw
+    for n in range(cols.shape[0]):
+        for c in range(c_in):
+            for r in range(hi):
+                dst = xs[c, pt + r, pl:]
+                src = x[n, c, r]
+                for q in range(wi):
+                    dst[q] = src[q]
+        for c in range(c_in):
+            for i in range(kh):
+                for j in range(kw):
+                    for h in range(oh):
+                        dst = cols[n, (c * kh + i) * kw + j, h]
+                        src = xs[c, h * sh + i * dh, j * dw:]
+                        if sw == 1:
+                            for w in range(ow):
+                                dst[w] = src[w]
+                        else:
+                            for w in range(ow):
+                                dst[w] = src[w * sw]
+        if cols.shape[1] > taps:
+            ones = cols[n, taps]
+            for h in range(oh):
+                for w in range(ow):
+                    ones[h, w] = one
+
+
+def few_cols(x, kernel, out, stride, pads, dilation, ones):
+    """The per-sample columns (N, C·KH·KW (+ 1 row of ones if ``ones``), OH·OW) of x (N, C, H, W), as
+    ``_few_channels_cols`` (the padding read as zeros, not copied first)."""
+    n, c = x.shape[:2]
+    kh, kw = kernel
+    cols = np.empty((n, c * kh * kw + bool(ones), out[0], out[1]), x.dtype)
+    parallel_for(_few_cols, n, x, cols, kh, kw, *_geometry(pads, stride, dilation), x.dtype.type(0),
+                 x.dtype.type(1), min_rows=_min_rows(cols[0].size))
+    return cols.reshape(n, cols.shape[1], out[0] * out[1])

@@ -302,7 +302,14 @@ class Convolution(Function):
         n, c = x.shape[:2]
         o, cg, *kernel = w.shape
         if fast:
-            from ..kernels import conv as _k  # the copy back to NCHW (+ bias), and col2im in backward
+            from ..kernels import conv as _k  # the columns, the copy back to NCHW (+ bias), col2im in backward
+        if few and fast:  # the same columns with a row of ones under them when there is a bias, and b as one more
+            # column of W: the product adds b[o]·1 at every pixel itself, and in backward yields dL/db with dL/dW
+            cols = _k.few_cols(x, kernel, out, stride, pads, dilation, b is not None)
+            wm = w.reshape(o, c * math.prod(kernel))
+            if b is not None:
+                wm = get_array_module(x).concatenate([wm, b.reshape(o, 1)], axis=1)     # (O, C·KH·KW + 1)
+            return (wm @ cols).reshape((n, o) + out), cols
         if few:  # per-sample columns: y_n (O, OH·OW) = W (O, C·KH·KW) @ cols_n, already in NCHW order
             cols = _few_channels_cols(x, pads, kernel, out, stride, dilation)
             y = w.reshape(o, c * math.prod(kernel)) @ cols
@@ -310,7 +317,10 @@ class Convolution(Function):
                 y += spread(b.reshape(1, o, 1), y)               # + b[o] at every pixel
             y = y.reshape((n, o) + out)
         else:    # channels-last columns: Y (N·OH·OW, O) = cols @ Wm, then back to NCHW (+ bias) in one copy
-            cols = _im2col(_pad_channels_last(x, pads), groups, kernel, out, stride, dilation)
+            if fast:  # the padding and the columns in one parallel pass, straight from NCHW
+                cols = _k.im2col(x, kernel, out, stride, pads, dilation)
+            else:
+                cols = _im2col(_pad_channels_last(x, pads), groups, kernel, out, stride, dilation)
             if fast:  # the copy back and the bias in one parallel pass
                 y = _k.unrows(cols @ _weight_matrix(w, groups), n, out, b)
             else:
@@ -327,10 +337,16 @@ class Convolution(Function):
         fast = ctx.fast and kernels.wants(grad)
         if fast:
             from ..kernels import conv as _k
-        if need[2]:
+        ones = ctx.few and ctx.cols is not None and ctx.cols.shape[1] > math.prod(w_shape[1:])
+        if need[2] and not ones:
             gb = channel_sum(grad).reshape(-1)                       # dL/db = Σ_(n,h,w) G
         rows = None
-        if need[1]:
+        if need[1] and ones:  # the kernels' columns with their row of ones: [dL/dW | dL/db] = Σ_n G_n · cols_nᵀ
+            g3 = grad.reshape(n, yn_shape[1], math.prod(yn_shape[2:]))
+            gwb = (g3 @ ctx.cols.transpose(0, 2, 1)).sum(axis=0)    # (O, C·KH·KW + 1)
+            gw = gwb[:, :-1].reshape(w_shape)
+            gb = gwb[:, -1].copy() if need[2] else None
+        elif need[1]:
             if ctx.few:  # dL/dW = Σ_n G_n · cols_nᵀ
                 g3 = grad.reshape(n, yn_shape[1], math.prod(yn_shape[2:]))
                 gw = (g3 @ ctx.cols.transpose(0, 2, 1)).sum(axis=0).reshape(w_shape)

@@ -79,8 +79,8 @@ def test_groups_conv1d_conv3d_take_the_reference(threads, monkeypatch):
 
     def boom(*a, **k):
         raise AssertionError("kernel called outside its cases")
-    monkeypatch.setattr(kc, "col2im", boom)
-    monkeypatch.setattr(kc, "unrows", boom)
+    for name in ("col2im", "unrows", "im2col"):
+        monkeypatch.setattr(kc, name, boom)
     _compare((3, 8, 9, 9), 6, (3, 3), np.float32, threads, padding=1, groups=2)
     rng = np.random.default_rng(0)
     with K.fast():
@@ -109,11 +109,11 @@ def test_conv1d_takes_the_kernel_and_agrees():
 def test_kernels_called_on_the_fast_path(monkeypatch):
     from glasstorch.kernels import conv as kc
     calls = []
-    for name in ("col2im", "unrows"):
+    for name in ("col2im", "unrows", "im2col"):
         real = getattr(kc, name)
         monkeypatch.setattr(kc, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
     _compare((4, 8, 10, 10), 16, (3, 3), np.float32, 2, padding=1)
-    assert "col2im" in calls and "unrows" in calls
+    assert "col2im" in calls and "unrows" in calls and "im2col" in calls
 
 
 def test_conv2d_fast_path_against_pytorch():
@@ -162,3 +162,115 @@ def test_no_grad_forward_in_chunks(shape, o, k, kw, threads, monkeypatch):
         _close(pieces, ref, np.float32)
     finally:
         torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,k,stride,pads,dilation", [
+    ((64, 32, 14, 14), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),     # the CNNs' conv2
+    ((5, 64, 7, 7), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),        # ImprovedCNN's conv3
+    ((1, 5, 9, 11), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),        # batch 1
+    ((3, 6, 13, 10), (3, 3), (2, 2), (1, 1, 1, 1), (1, 1)),       # stride 2 (the bottom pad row unread)
+    ((7, 6, 13, 10), (2, 4), (1, 1), (1, 1, 2, 2), (1, 1)),
+    ((3, 6, 13, 10), (3, 3), (1, 1), (2, 2, 2, 2), (2, 2)),
+    ((3, 6, 13, 10), (3, 2), (2, 1), (0, 0, 0, 0), (1, 1)),
+    ((3, 7, 12, 12), (4, 4), (1, 1), (1, 2, 1, 2), (1, 1)),       # padding 'same' with an even kernel
+    ((2, 5, 8, 9), (1, 1), (1, 1), (0, 0, 0, 0), (1, 1)),
+])
+def test_im2col_is_the_reference_copy(shape, k, stride, pads, dilation, dtype, threads):
+    """kernels.conv.im2col (pad + columns from NCHW in one pass) gives exactly _im2col(_pad_channels_last(x))."""
+    from glasstorch.kernels import conv as kc
+    from glasstorch.ops import conv as oc
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(dtype)
+        x[0, 0, 0, :2] = np.nan                                         # copied as they are
+        out = tuple(oc._out_size(shape[2 + d], pads[2 * d] + pads[2 * d + 1], k[d], stride[d], dilation[d])
+                    for d in range(2))
+        ref = oc._im2col(oc._pad_channels_last(x, pads), 1, k, out, stride, dilation)
+        got = kc.im2col(x, k, out, stride, pads, dilation)
+        assert got.shape == ref.shape and got.dtype == ref.dtype
+        np.testing.assert_array_equal(got, ref)
+    finally:
+        torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ones", [False, True])
+@pytest.mark.parametrize("shape,k,stride,pads,dilation", [
+    ((64, 1, 28, 28), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),      # the CNNs' first layer
+    ((1, 3, 9, 11), (3, 3), (1, 1), (1, 1, 1, 1), (1, 1)),        # batch 1, RGB
+    ((5, 2, 13, 11), (3, 2), (2, 3), (0, 1, 2, 0), (1, 2)),
+    ((3, 4, 9, 9), (5, 5), (1, 1), (2, 2, 2, 2), (1, 1)),
+    ((7, 1, 10, 10), (3, 3), (2, 2), (3, 3, 3, 3), (2, 2)),       # pad wider than the kernel's reach
+    ((2, 1, 6, 7), (1, 1), (1, 1), (0, 0, 0, 0), (1, 1)),
+])
+def test_few_cols_is_the_reference_copy(shape, k, stride, pads, dilation, ones, dtype, threads):
+    """kernels.conv.few_cols gives exactly _few_channels_cols, plus (with a bias) one row of ones under it."""
+    from glasstorch.kernels import conv as kc
+    from glasstorch.ops import conv as oc
+    old = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        x = np.random.default_rng(sum(shape)).standard_normal(shape).astype(dtype)
+        x[0, 0, 0, :2] = np.nan
+        out = tuple(oc._out_size(shape[2 + d], pads[2 * d] + pads[2 * d + 1], k[d], stride[d], dilation[d])
+                    for d in range(2))
+        ref = oc._few_channels_cols(x, pads, k, out, stride, dilation)
+        got = kc.few_cols(x, k, out, stride, pads, dilation, ones)
+        assert got.dtype == ref.dtype and got.shape == (ref.shape[0], ref.shape[1] + ones, ref.shape[2])
+        np.testing.assert_array_equal(got[:, :ref.shape[1]], ref)
+        assert not ones or np.all(got[:, -1] == 1)
+    finally:
+        torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape,o,k,bias,kw", [((37, 1, 28, 28), 32, (3, 3), True, dict(padding=1)),
+                                               ((3, 3, 17, 19), 5, (3, 2), False, dict(stride=2, padding=1)),
+                                               ((4, 2, 21, 17), 4, (5, 5), True, dict(padding="same", dilation=1))])
+def test_few_channels_fast_path(shape, o, k, bias, kw, dtype, threads, monkeypatch):
+    """The few-channels path on the kernels: the kernel's columns (with a row of ones for the bias), the bias in
+    the product. Forward and dL/dW came out equal bit for bit here; dL/db is summed in another order (the
+    product's), compared within 8 ulp of its largest value as the rest."""
+    from glasstorch.kernels import conv as kc
+    calls = []
+    real = kc.few_cols
+    monkeypatch.setattr(kc, "few_cols", lambda *a: calls.append(a[-1]) or real(*a))
+    _compare(shape, o, k, dtype, threads, bias=bias, **kw)
+    assert calls and all(c == bias for c in calls)
+
+
+def test_few_channels_backward_with_the_kernels_switched_off():
+    """A forward on the kernels (columns with a row of ones) then a backward with the kernels off: the same
+    gradients as all on the kernels (the backward's products are NumPy's either way)."""
+    rng = np.random.default_rng(4)
+    xa = rng.standard_normal((9, 1, 28, 28)).astype(np.float32)
+    wa = rng.standard_normal((8, 1, 3, 3)).astype(np.float32)
+    ba = rng.standard_normal(8).astype(np.float32)
+    ga = rng.standard_normal((9, 8, 28, 28)).astype(np.float32)
+    grads = []
+    for mode in (K.fast, K.reference):
+        w = torch.tensor(wa, requires_grad=True)
+        b = torch.tensor(ba, requires_grad=True)
+        x = torch.tensor(xa, requires_grad=True)
+        with K.fast():
+            y = F.conv2d(x, w, b, padding=1)
+        with mode():
+            y.backward(torch.tensor(ga))
+        grads.append((x.grad.numpy(), w.grad.numpy(), b.grad.numpy()))
+    for u, v in zip(*grads):
+        _close(u, v, np.float32)
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
+def test_few_channels_fast_path_against_pytorch():
+    pytest.importorskip("torch")
+    from parity import check
+    with K.fast():
+        check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), (4, 1, 28, 28), (32, 1, 3, 3), (32,))
+        check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, stride=2, dilation=2, padding=2),
+              (3, 3, 20, 22), (4, 3, 3, 3), (4,))
