@@ -290,8 +290,10 @@ class LSTMLayer(Function):
     Forward: the input projection of all steps is one matrix product, then per step one (B, H) @ (H, 4H) product
     and the gates, as in ``LSTMStep.forward``. The gates, c_t and tanh(c_t) are kept in (T, B, ·) arrays.
     Backward, per step from the last: the gate gradients (kernels/recurrent.py, one pass) and dh_{t−1} = da W_hh;
-    then, over all steps at once, one product each for dW_ih = Σ_t da_tᵀ x_t, dW_hh = Σ_t da_tᵀ h_{t−1},
-    dx = da W_ih, and one sum for the biases.
+    then, over all steps at once, one product each for dW_ih = Σ_t da_tᵀ x_t, dW_hh = Σ_t da_tᵀ h_{t−1} and
+    dx = da W_ih. With biases, x carries a column of ones and W_ih the column b_ih + b_hh, so the forward product
+    adds the bias and the dW_ih product gives dL/db = Σ_t da_t as its last column (no separate passes; the sums
+    are BLAS's, in another order than the reference's per-step adds).
     """
 
     saves = (0, 1, 2, 3)   # as the reference: linear keeps x and W_ih, each step its state and W_hh
@@ -299,13 +301,19 @@ class LSTMLayer(Function):
     @staticmethod
     def forward(ctx, x, s0, w_ih, w_hh, b_ih, b_hh, reverse, batch_first):
         xp = get_array_module(x, s0, w_ih)
-        xt = xp.ascontiguousarray(x.swapaxes(0, 1)) if batch_first else xp.ascontiguousarray(x)  # (T, B, I)
-        steps, batch, _ = xt.shape
+        steps, batch = (x.shape[1], x.shape[0]) if batch_first else x.shape[:2]
         n = w_hh.shape[1]
-        # P = x W_ihᵀ + (b_ih + b_hh) for every step in one product; each step's gates are made in place in it
-        gates = (xt.reshape(steps * batch, -1) @ w_ih.T).reshape(steps, batch, 4 * n)
-        if b_ih is not None:
-            gates += b_ih + b_hh
+        # P = x W_ihᵀ + (b_ih + b_hh) for every step in one product; each step's gates are made in place in it.
+        # With biases, x gets a column of ones and W_ih the column b_ih + b_hh: the product adds the bias itself
+        # (no pass over P), and backward's dW_ih product gives the bias gradient as its last column.
+        ones = b_ih is not None
+        xt = xp.empty((steps, batch, x.shape[-1] + ones), x.dtype)       # x as (T, B, I [+ 1])
+        xt[..., :x.shape[-1]] = x.swapaxes(0, 1) if batch_first else x
+        w_in = w_ih
+        if ones:
+            xt[..., -1] = 1
+            w_in = xp.concatenate([w_ih, (b_ih + b_hh)[:, None]], axis=1)  # [W_ih | b_ih + b_hh]
+        gates = (xt.reshape(steps * batch, -1) @ w_in.T).reshape(steps, batch, 4 * n)
         # hs[k], cs[k]: the states in time order with h_0, c_0 in front (slot 0), or behind (slot T) when reversed
         hs = xp.empty((steps + 1, batch, n), gates.dtype)
         cs = xp.empty((steps + 1, batch, n), gates.dtype)
@@ -368,15 +376,19 @@ class LSTMLayer(Function):
                 gx = xp.ascontiguousarray(gx.swapaxes(0, 1))
         if need[1]:
             gs = dh                                                # dL/d(h_0, c_0)
-        if need[2]:
-            gw_ih = rows.T @ ctx.xt.reshape(steps * batch, -1)     # Σ_t da_tᵀ x_t
+        gb = None
+        if need[2] or (ctx.has_b and (need[4] or need[5])):
+            gwb = rows.T @ ctx.xt.reshape(steps * batch, -1)       # Σ_t da_tᵀ [x_t | 1]: dW_ih and, last, Σ_t da_t
+            if need[2]:
+                gw_ih = xp.ascontiguousarray(gwb[:, :ctx.w_ih.shape[1]])
+            if ctx.has_b:
+                gb = gwb[:, -1]                                    # b_ih and b_hh add to the same sum
         if need[3]:
             h_prev = hs[1:] if reverse else hs[:steps]
             gw_hh = rows.T @ h_prev.reshape(steps * batch, n)      # Σ_t da_tᵀ h_{t−1}
-        if ctx.has_b and (need[4] or need[5]):
-            gb = rows.sum(axis=0)                                  # b_ih and b_hh add to the same sum
-            gb_ih = gb if need[4] else None
-            gb_hh = (gb.copy() if need[4] else gb) if need[5] else None
+        if gb is not None:
+            gb_ih = gb.copy() if need[4] else None
+            gb_hh = gb.copy() if need[5] else None
         return gx, gs, gw_ih, gw_hh, gb_ih, gb_hh, None, None
 
 
