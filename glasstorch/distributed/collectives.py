@@ -126,6 +126,12 @@ class _Buffer:
         else:
             inplace._write(self.t, self.array.reshape(self.t._array.shape))
 
+    def reduced(self, op, size):
+        """``done()`` after a reduction over ``size`` processes: AVG is MPI's SUM, divided here."""
+        if op is ReduceOp.AVG:
+            self.array /= size
+        self.done()
+
 
 def _write(t, values):
     inplace._write(t, np.asarray(values).reshape(t._array.shape))
@@ -220,9 +226,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     mpi_op = _mpi_op(op, buf.array.dtype)
 
     def finish():
-        if op is ReduceOp.AVG:
-            buf.array /= pg.size()
-        buf.done()
+        buf.reduced(op, pg.size())
     if not async_op:   # the common case, without the Work bookkeeping
         pg.comm.Allreduce(MPI.IN_PLACE, buf.array, op=mpi_op)
         finish()
@@ -248,9 +252,7 @@ def reduce(tensor, dst=None, op=ReduceOp.SUM, group=None, async_op=False, group_
 
     def finish():
         if mine:
-            if op is ReduceOp.AVG:
-                buf.array /= pg.size()
-            buf.done()
+            buf.reduced(op, pg.size())
     return _run(start, finish, async_op, [tensor])
 
 
@@ -271,9 +273,7 @@ def reduce_scatter_tensor(output, input, op=ReduceOp.SUM, group=None, async_op=F
         return call(send.reshape(-1), out.array.reshape(-1), op=mpi_op)
 
     def finish():
-        if op is ReduceOp.AVG:
-            out.array /= pg.size()
-        out.done()
+        out.reduced(op, pg.size())
     return _run(start, finish, async_op, [output])
 
 
@@ -294,9 +294,7 @@ def reduce_scatter(output, input_list, op=ReduceOp.SUM, group=None, async_op=Fal
         return call(send, out.array.reshape(-1), recvcounts=counts, op=mpi_op)
 
     def finish():
-        if op is ReduceOp.AVG:
-            out.array /= pg.size()
-        out.done()
+        out.reduced(op, pg.size())
     return _run(start, finish, async_op, [output])
 
 
