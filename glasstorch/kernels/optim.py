@@ -73,11 +73,8 @@ _NO_MAX = {np.dtype(np.float32): np.empty(0, np.float32), np.dtype(np.float64): 
 def adam_update(theta, g, m, v, v_max, constants):
     """Adam's update of one parameter in place (theta, m, v and v_max change; g is read). All arrays are
     C-contiguous and of one float dtype; ``v_max`` is None without amsgrad; ``constants`` from ``adam_constants``.
-    Below PARALLEL_MIN elements the kernel is called directly (no hand-off: most of a model's parameters)."""
-    n = theta.size
+    Below PARALLEL_MIN elements parallel_for runs the kernel once in this thread (no hand-off: most of a model's
+    parameters)."""
     vm = _NO_MAX[theta.dtype] if v_max is None else v_max.reshape(-1)
-    if n < PARALLEL_MIN:
-        _adam_rows(0, n, theta.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), vm, constants)
-        return
-    parallel_for(_adam_rows, n, theta.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), vm, constants,
-                 min_rows=PARALLEL_MIN // 2)
+    parallel_for(_adam_rows, theta.size, theta.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1), vm,
+                 constants, min_rows=PARALLEL_MIN // 2)
