@@ -274,3 +274,25 @@ def test_few_channels_fast_path_against_pytorch():
         check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), (4, 1, 28, 28), (32, 1, 3, 3), (32,))
         check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, stride=2, dilation=2, padding=2),
               (3, 3, 20, 22), (4, 3, 3, 3), (4,))
+
+
+@pytest.mark.parametrize("x_shape,w_shape,kernel", [((1, 2, 33, 33), (3, 2, 3, 3), "few_cols"),  # + row of ones
+                                                    ((1, 5, 21, 21), (3, 5, 3, 3), "im2col")])   # channels-last
+def test_fast_path_numerical_gradients(x_shape, w_shape, kernel, monkeypatch):
+    """float64 central differences through the kernel path (x has >= 2048 elements, so conv2d takes it)."""
+    from glasstorch.kernels import conv as kconv
+    calls = []
+    monkeypatch.setattr(kconv, "few_cols", _counting(kconv.few_cols, calls))
+    monkeypatch.setattr(kconv, "im2col", _counting(kconv.im2col, calls))
+    rng = np.random.default_rng(3)
+    x, w, b = (torch.tensor(rng.standard_normal(s), requires_grad=True) for s in (x_shape, w_shape, w_shape[:1]))
+    with K.fast():
+        assert torch.autograd.gradcheck(lambda x, w, b: F.conv2d(x, w, b, padding=1), [x, w, b], atol=1e-6, rtol=1e-4)
+    assert kernel in calls                         # the kernel path really ran
+
+
+def _counting(fn, calls):
+    def wrapped(*args, **kwargs):
+        calls.append(fn.__name__)
+        return fn(*args, **kwargs)
+    return wrapped
