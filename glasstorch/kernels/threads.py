@@ -10,6 +10,7 @@ threads at once and in a forked DataLoader worker (a child process makes its own
 The thread count is ``glasstorch.get_num_threads()`` (``set_num_threads`` changes it), which defaults to the
 cores this process may use.
 """
+import contextlib
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +57,75 @@ def parallel_for(kernel, n, *args, min_rows=1):
     kernel(*pieces[0], *args)
     for f in futures:
         f.result()   # re-raises a worker's exception here
+
+
+# the thread-count controls of the OpenBLAS libraries this process loaded (see blas_one_thread)
+_blas = {"pid": None, "controls": (), "depth": 0, "saved": ()}
+_blas_lock = threading.Lock()
+
+
+def _openblas_controls():
+    """((get, set) of ``openblas_get/set_num_threads``, ...) for every OpenBLAS this process loaded, looked up once
+    per process; () when NumPy's BLAS is not OpenBLAS or the libraries cannot be inspected."""
+    if _blas["pid"] != os.getpid():
+        import ctypes
+        controls = []
+        try:
+            import numpy as np
+            import threadpoolctl
+            numpy_blas = str(np.__config__.CONFIG["Build Dependencies"]["blas"].get("name", ""))
+            infos = threadpoolctl.threadpool_info() if "openblas" in numpy_blas.lower() else []
+        except Exception:   # no threadpoolctl, or a NumPy that does not say its BLAS: leave BLAS alone
+            infos = []
+        for info in infos:
+            if info.get("internal_api") != "openblas":
+                continue
+            try:
+                lib = ctypes.CDLL(info["filepath"])
+            except OSError:
+                continue
+            for prefix in ("", "scipy_"):          # NumPy's wheels rename the symbols: scipy_openblas_..._64_
+                for suffix in ("", "64_"):
+                    get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                    put = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                    if get is not None and put is not None:
+                        get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
+                        controls.append((get, put))
+                        break
+                else:
+                    continue
+                break
+        _blas.update(pid=os.getpid(), controls=tuple(controls), depth=0, saved=())
+    return _blas["controls"]
+
+
+def can_run_blas_in_threads():
+    """True when ``blas_one_thread`` can really make BLAS single-threaded (NumPy's BLAS is an OpenBLAS it found)."""
+    return bool(_openblas_controls())
+
+
+@contextlib.contextmanager
+def blas_one_thread():
+    """A block in which OpenBLAS runs every product in the calling thread, alone (``openblas_set_num_threads(1)``),
+    so that each of ``parallel_for``'s threads can run its own products on its own core, without BLAS's threads
+    competing for the cores. Nested and concurrent blocks share one setting: the first in saves BLAS's thread
+    counts, the last out puts them back. (A ``set_num_threads`` made in another thread during the block is undone
+    at its end.) The setting is process-wide: a product another thread runs meanwhile runs on one thread too."""
+    controls = _openblas_controls()
+    with _blas_lock:
+        if _blas["depth"] == 0:
+            _blas["saved"] = tuple(get() for get, _ in controls)
+            for _, put in controls:
+                put(1)
+        _blas["depth"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas["depth"] -= 1
+            if _blas["depth"] == 0:
+                for (_, put), count in zip(controls, _blas["saved"]):
+                    put(count)
 
 
 # OpenBLAS's idle threads spin for 2**BLAS_WAIT_EXPONENT clock ticks before they sleep (see share_cores_with_blas)

@@ -36,10 +36,13 @@ product W (O, C·KH·KW) @ cols_n gives the output directly in (N, O, OH, OW) or
 The pieces below are written for any number of spatial dims (the loops run over the kernel's taps, (i, j) or
 (i, j, k)): conv2d and conv3d share them; conv1d runs as a 2-D convolution over an image one pixel high.
 
-When no gradient is wanted and the kernels are on (an eval pass), the batch runs a few samples at a time
-(``EVAL_CHUNK_BYTES`` of columns and output per piece): the columns of a batch of 1000 are hundreds of MB, which
-go out to memory and back; a piece's columns stay in the cache. With a gradient the whole batch runs at once,
-since backward needs all the columns.
+With the kernels on, the channels-last path runs *blocked* (kernels/conv.py ``forward_blocked``): each thread
+takes its own samples a few at a time (about 1 MB of columns per block) through columns, product and copy back,
+with BLAS on one thread per product, so that the columns stay in the core's cache instead of going out to memory
+and back (a batch's columns are KH·KW times its input). Forward then keeps x, not the columns, and backward makes
+each block's columns again (a copy, cheap in the cache) for dL/dW = Σ_blocks colsᵀ · G. This needs a sample
+per thread and an OpenBLAS whose thread count can be set; otherwise the whole batch runs at once as above (and
+with no gradient wanted, ``EVAL_CHUNK_BYTES`` of columns and output at a time, with BLAS's own threads).
 
 Arrays keep their dtype (float32 stays float32); the public tensors are NCHW and contiguous, as in PyTorch.
 Buffers are not pooled: every call allocates its columns afresh, so glibc's habit of returning large freed
@@ -228,6 +231,14 @@ def _few_channels_cols(x, pads, kernel, out, stride, dilation):
     return cols.reshape(n, c * math.prod(kernel), math.prod(out))
 
 
+def _blocks(n):
+    """Whether the channels-last kernel path runs blocked (kernels/conv.py ``forward_blocked``): each thread its
+    own samples, OpenBLAS on one thread per product. Needs a sample per thread, and an OpenBLAS whose thread
+    count can be set (otherwise the whole-batch path, with BLAS's own threads)."""
+    from ..kernels import threads
+    return n >= threads.num_threads() and threads.can_run_blas_in_threads()
+
+
 def _wants_kernel(x, w, b, groups):
     """Whether conv2d takes the compiled copies (glasstorch/kernels/conv.py): 2-D, no groups, NumPy floats."""
     return x.ndim == 4 and groups == 1 and kernels.wants(x, w, *(() if b is None else (b,)), min_size=2048)
@@ -265,7 +276,9 @@ class Convolution(Function):
     are run as (N, C, 1, L) / (1, C, H, W) views, inside this one graph node.
     """
 
-    saves = (1,)
+    saves = (0, 1)            # x (the blocked kernel path makes the columns from it again), W
+    saved_for = {0: 1, 1: 0}  # x is read only for dL/dW, W only for dL/dx
+    blocked = False           # forward took the blocked kernel path (kernels/conv.py): x is kept, not the columns
 
     @staticmethod
     def forward(ctx, x, w, b, stride, pads, dilation, groups, shapes):
@@ -282,6 +295,16 @@ class Convolution(Function):
         fast = _wants_kernel(x, w, b, groups)
         needs = ctx.needs_input_grad
         geometry = (stride, pads, dilation, groups, out, few, fast)
+        if fast and not few and _blocks(n):  # whole samples a few at a time per thread (kernels/conv.py, "blocked")
+            from ..kernels import conv as _k
+            y = _k.forward_blocked(x, w, b, out, stride, pads, dilation)
+            if needs:  # backward makes the columns again from x: keep x for dL/dW, W for dL/dx
+                ctx.few, ctx.fast, ctx.blocked, ctx.shapes = False, True, True, (x_shape, w_shape, x.shape, y.shape)
+                ctx.args = (stride, pads, dilation, groups)
+                ctx.w = w if needs[0] else None
+                ctx.x = x if needs[1] else None
+                ctx.kernel, ctx.cols = tuple(kernel), None
+            return y.reshape(y_shape)
         step = _eval_chunk(x, o, kernel, out) if fast and not needs else n
         if step < n:  # no gradient wanted: a few samples at a time, so the columns stay in the cache
             y = get_array_module(x).empty((n, o) + out, dtype=x.dtype)
@@ -335,6 +358,18 @@ class Convolution(Function):
         grad = grad.reshape(yn_shape)                                # G = dL/dy, (N, O, OH, OW)
         gx = gw = gb = None
         fast = ctx.fast and kernels.wants(grad)
+        if ctx.blocked and not fast:  # the kernels were switched off since forward: the reference's backward, with
+            # the columns made again from x (the blocked path kept x, not the columns)
+            ctx.blocked = ctx.fast = False
+            if ctx.x is not None:
+                ctx.cols = _im2col(_pad_channels_last(ctx.x, pads), groups, ctx.kernel, yn_shape[2:], stride,
+                                   dilation)
+        if ctx.blocked:
+            from ..kernels import conv as _k
+            gx, gw, gb = _k.backward_blocked(ctx.x, (n, c, *size), ctx.w, (yn_shape[1], c) + ctx.kernel, grad,
+                                             stride, pads, dilation, need[2])
+            return (None if gx is None else gx.reshape(x_shape), None if gw is None else gw.reshape(w_shape),
+                    gb, None, None, None, None, None)
         if fast:
             from ..kernels import conv as _k
         ones = ctx.few and ctx.cols is not None and ctx.cols.shape[1] > math.prod(w_shape[1:])

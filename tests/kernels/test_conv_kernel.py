@@ -54,22 +54,45 @@ def _compare(shape, o, k, dtype, threads, bias=True, **kw):
         torch.set_num_threads(old)
 
 
+def _take_path(monkeypatch, path):
+    """Make the channels-last kernel path run ``path``: "blocked" (kernels/conv.py forward_blocked, each thread its
+    own samples; the default) or "whole" (the whole batch's columns at once, BLAS's threads). Returns the list the
+    blocked drivers append their names to when they run."""
+    from glasstorch.kernels import conv as kc
+    from glasstorch.ops import conv as oc
+    calls = []
+    for name in ("forward_blocked", "backward_blocked"):
+        monkeypatch.setattr(kc, name, _counting(getattr(kc, name), calls))
+    if path == "whole":
+        monkeypatch.setattr(oc, "_blocks", lambda n: False)
+    return calls
+
+
+@pytest.mark.parametrize("path", ["blocked", "whole"])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape,o,bias", [((64, 32, 14, 14), 64, True), ((3, 64, 7, 7), 128, False),
                                           ((1, 5, 9, 11), 7, True), ((5, 1, 28, 28), 8, True),
                                           ((7, 6, 8, 5), 3, False)])
-def test_conv2d_3x3_matches_reference(shape, o, bias, dtype, threads):
+def test_conv2d_3x3_matches_reference(shape, o, bias, dtype, threads, path, monkeypatch):
+    calls = _take_path(monkeypatch, path)
     fast, ref = _compare(shape, o, (3, 3), dtype, threads, bias=bias, padding=1)
-    assert np.array_equal(fast[0], ref[0]) and np.array_equal(fast[2], ref[2])  # same copies, same products
+    # the kernels from 2048 elements of x on; channels-last past FEW_CHANNELS; blocked with a sample per thread
+    blocked = path == "blocked" and np.prod(shape) >= 2048 and shape[1] > 4 and shape[0] >= threads
+    assert (calls == ["forward_blocked", "backward_blocked", "forward_blocked"]) == blocked, calls
+    assert np.array_equal(fast[0], ref[0])  # y: the same copies, the same products (per block or whole batch)
+    assert np.array_equal(fast[-1], ref[-1])  # the no-grad forward too
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("k,kw", [((3, 3), dict(stride=2, padding=1)), ((2, 4), dict(padding=(1, 2))),
                                   ((3, 3), dict(dilation=2, padding=2)), ((3, 2), dict(stride=(2, 1), padding=0)),
                                   ((5, 5), dict(padding="same")), ((1, 1), dict())])
-def test_conv2d_strides_dilation_nonsquare(k, kw, dtype):
+@pytest.mark.parametrize("path", ["blocked", "whole"])
+def test_conv2d_strides_dilation_nonsquare(k, kw, dtype, path, monkeypatch):
+    calls = _take_path(monkeypatch, path)
     _compare((3, 6, 13, 10), 5, k, dtype, 2, **kw)
+    assert bool(calls) == (path == "blocked")
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -107,7 +130,9 @@ def test_conv1d_takes_the_kernel_and_agrees():
 
 
 def test_kernels_called_on_the_fast_path(monkeypatch):
+    """The whole-batch kernel path (taken when a batch has fewer samples than threads) calls its three kernels."""
     from glasstorch.kernels import conv as kc
+    _take_path(monkeypatch, "whole")
     calls = []
     for name in ("col2im", "unrows", "im2col"):
         real = getattr(kc, name)
@@ -120,7 +145,11 @@ def test_conv2d_fast_path_against_pytorch():
     pytest.importorskip("torch")
     from parity import check
     with K.fast():
-        check(lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1), (8, 16, 11, 11), (24, 16, 3, 3), (24,))
+        # dL/dW sums 8·121 products into values of scale ~40: PyTorch's own float32 rounding is 1.4e-4 off the
+        # float64 value there (glasstorch's blocked sums 3.6e-5), so float32 gets an absolute 5e-4; float64 is exact
+        conv = (lambda t, x, w, b: t.nn.functional.conv2d(x, w, b, padding=1))
+        check(conv, (8, 16, 11, 11), (24, 16, 3, 3), (24,), atol=5e-4)
+        check(conv, (8, 16, 11, 11), (24, 16, 3, 3), (24,), dtype=np.float64)
         check(lambda t, x, w: t.nn.functional.conv2d(x, w, stride=2, padding=(1, 0), dilation=(1, 2)),
               (3, 5, 12, 13), (4, 5, 3, 2))
 
@@ -134,6 +163,7 @@ def test_no_grad_forward_in_chunks(shape, o, k, kw, threads, monkeypatch):
     """Without gradients the kernel path runs a few samples at a time (ops/conv.py ``EVAL_CHUNK_BYTES``): the same
     values as the whole batch at once and as the reference."""
     import glasstorch.ops.conv as conv
+    _take_path(monkeypatch, "whole")     # the pieces are the whole-batch path's (the blocked one has its own blocks)
     old = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
@@ -277,13 +307,16 @@ def test_few_channels_fast_path_against_pytorch():
 
 
 @pytest.mark.parametrize("x_shape,w_shape,kernel", [((1, 2, 33, 33), (3, 2, 3, 3), "few_cols"),  # + row of ones
-                                                    ((1, 5, 21, 21), (3, 5, 3, 3), "im2col")])   # channels-last
+                                                    ((1, 5, 21, 21), (3, 5, 3, 3), "im2col"),    # channels-last
+                                                    ((3, 5, 13, 13), (3, 5, 3, 3), "forward_blocked")])
 def test_fast_path_numerical_gradients(x_shape, w_shape, kernel, monkeypatch):
     """float64 central differences through the kernel path (x has >= 2048 elements, so conv2d takes it)."""
     from glasstorch.kernels import conv as kconv
     calls = []
     monkeypatch.setattr(kconv, "few_cols", _counting(kconv.few_cols, calls))
     monkeypatch.setattr(kconv, "im2col", _counting(kconv.im2col, calls))
+    monkeypatch.setattr(kconv, "forward_blocked", _counting(kconv.forward_blocked, calls))
+    monkeypatch.setattr(kconv, "BLOCK_BYTES", 1)     # the blocked path: one sample per block, several blocks a thread
     rng = np.random.default_rng(3)
     x, w, b = (torch.tensor(rng.standard_normal(s), requires_grad=True) for s in (x_shape, w_shape, w_shape[:1]))
     with K.fast():
