@@ -103,3 +103,84 @@ def test_stale_cache_of_inlined_helpers_is_dropped(tmp_path):
     helper.write_text("y = 22\n")                              # the helper changed: its inliners' cache goes
     os.utime(helper, ns=(1, 1))
     assert drop_stale_cache(str(module), str(helper)) and not any(c.exists() for c in cached)
+
+
+def test_parallel_for_inside_a_kernel_runs_in_that_thread():
+    """A kernel that calls parallel_for itself (the pool is busy with it) runs the inner loop in its own thread:
+    no deadlock, every row done once."""
+    out = np.zeros(64)
+
+    def inner(start, stop, out):
+        out[start:stop] += 1
+
+    def outer(start, stop, out):
+        threads.parallel_for(inner, stop - start, out[start:stop])
+
+    old = glasstorch.get_num_threads()
+    glasstorch.set_num_threads(2)
+    try:
+        for _ in range(20):
+            threads.parallel_for(outer, out.size, out)
+        assert (out == 20).all()
+    finally:
+        glasstorch.set_num_threads(old)
+
+
+def test_spin_sees_another_threads_count_and_gives_up_after_its_rounds():
+    """The compiled wait reads the counter afresh at every look (it sees another thread's write), and returns
+    False after its rounds when nothing comes."""
+    import time
+    from glasstorch.kernels import spin
+    flags = np.zeros(16, np.int64)
+    assert not spin.spin_until(flags, 0, 1, 1000)
+    seen = {}
+
+    def wait():
+        seen["ok"] = spin.spin_until(flags, 8, 5, 10 ** 9)   # minutes of looks: only the write can end it early
+    t = threading.Thread(target=wait)
+    t.start()
+    time.sleep(0.02)
+    start = time.perf_counter()
+    flags[8] = 5
+    t.join(10)
+    assert seen.get("ok") is True and time.perf_counter() - start < 5
+    assert spin.set_and_spin(flags, 0, 3, 0, 3, 1) and flags[0] == 3
+
+
+def test_an_idle_pool_sleeps():
+    """After a pass the pool's thread looks for the next one for SPIN_SECONDS only, then sleeps: a process idle
+    for 0.2 s after a pass uses little CPU."""
+    import resource
+    import time
+    old = glasstorch.get_num_threads()
+    glasstorch.set_num_threads(2)
+    try:
+        out = np.zeros(10)
+        threads.parallel_for(lambda a, b, o: o.__setitem__(slice(a, b), 1), 10, out)
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        time.sleep(0.2)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        used = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        assert used < 0.05, used
+        assert (out == 1).all()
+    finally:
+        glasstorch.set_num_threads(old)
+
+
+def test_a_forked_child_makes_its_own_pool():
+    import multiprocessing
+    threads.parallel_for(lambda a, b: None, 10)                # the parent's pool exists
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as p:
+        assert p.apply(_child_pass) == 45
+
+
+def _child_pass():
+    out = np.zeros(10)
+    old = glasstorch.get_num_threads()
+    glasstorch.set_num_threads(2)
+    try:
+        threads.parallel_for(lambda a, b, o: o.__setitem__(slice(a, b), np.arange(a, b)), 10, out)
+    finally:
+        glasstorch.set_num_threads(old)
+    return int(out.sum())
