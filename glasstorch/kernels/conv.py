@@ -272,10 +272,11 @@ def few_cols(x, kernel, out, stride, pads, dilation, ones):
 #               dL/dW += cols_kᵀ · G_k;  dL/db += Σ_rows G_k;  dL/dx_k = col2im(G_k · Wmᵀ)
 # with OpenBLAS on one thread per product (threads.blas_one_thread), so the two threads' products run side by
 # side. Each thread's part is one compiled loop (the products are np.dot inside numba, i.e. SciPy's OpenBLAS),
-# so it never waits for the GIL between its blocks (as Python code there did: 1-2 ms a step). The block's columns, dcols and G_k stay in the core's 2 MB L2 cache. The same arithmetic as the whole-
-# batch path, per sample; dL/dW and dL/db are summed block by block (then thread by thread) instead of in one
-# product, a different rounding (a few ulp of the sum's scale; against float64 it was a little closer than the
-# one product, and 4x closer than PyTorch's float32 dL/dW).
+# so it never waits for the GIL between its blocks (as Python code there did: 1-2 ms a step). The block's
+# columns, dcols and G_k stay in the core's 2 MB L2 cache. The same arithmetic as the whole-batch path, per
+# sample; dL/dW and dL/db are summed block by block (then thread by thread) instead of in one product, a
+# different rounding (a few ulp of the sum's scale; against float64 it was a little closer than the one product,
+# and 4x closer than PyTorch's float32 dL/dW).
 # Measured (2 threads, batch 64, in one process switched back and forth against the whole-batch kernel path):
 # CNN conv2's forward + backward alone 12.0 -> 9.5 ms, ImprovedCNN conv3's 8.2 -> 7.4 ms; whole training steps
 # CNN 19.0 -> 16.9 ms, ImprovedCNN 33.8 -> 30.7 ms; batch-1000 evals CNN 116 -> 88 ms, ImprovedCNN 175 -> 127 ms.
@@ -291,7 +292,7 @@ def block_samples(out, kernel, c, itemsize):
 
 @_jit
 def _forward_part(start, stop, x, wm, bias, has_bias, y, kh, kw, sh, sw, pt, pl, dh, dw, zero, block):
-    # samples start..stop, block by block: cols_k = im2col(x_k), Y_k = cols_k · Wm, y_k = Y_kᵀ (+ b); y (N, O, OH, OW).
+    # samples start..stop, block by block: cols_k = im2col(x_k), Y_k = cols_k · Wm, y_k = Y_kᵀ (+ b); y (N, O, *out)
     # One compiled loop (np.dot is SciPy's BLAS here), so the thread holds no GIL for the whole of its part.
     o, oh, ow, k = y.shape[1], y.shape[2], y.shape[3], wm.shape[0]
     p = oh * ow
@@ -305,12 +306,13 @@ def _forward_part(start, stop, x, wm, bias, has_bias, y, kh, kw, sh, sw, pt, pl,
         _unrows(0, m, rows.reshape(m, p, o), bias, y[s:e].reshape(m, o, p), has_bias)
 
 
-def forward_blocked(x, w, b, out, stride, pads, dilation):
-    """y (N, O, OH, OW) = conv2d(x, w) + b, block by block on each thread (see above); no columns are kept."""
+def forward_blocked(x, wm, b, kernel, out, stride, pads, dilation):
+    """y (N, O, OH, OW) = conv2d(x, w) + b, block by block on each thread (see above); no columns are kept.
+    ``wm`` is W as the columns' matrix (KH·KW·C, O) (ops/conv.py ``_weight_matrix``)."""
     n, c = x.shape[:2]
-    o, _, kh, kw = w.shape
-    x = np.ascontiguousarray(x)
-    wm = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * c, o)    # Wm, rows in (i, j, c) order
+    kh, kw = kernel
+    o = wm.shape[1]
+    x, wm = np.ascontiguousarray(x), np.ascontiguousarray(wm)
     y = np.empty((n, o) + tuple(out), x.dtype)
     bias = b if b is not None else np.zeros(1, x.dtype)
     with blas_one_thread():
@@ -359,23 +361,25 @@ def _backward_part(start, stop, x, wm, g, gx, want_x, want_w, want_b, gw_parts, 
             gw += prod
         if want_x:
             dcols = np.empty((m * p, k), g.dtype)
-            np.dot(rows2, wm.T, dcols)                                              # G_k · Wmᵀ (m·OH·OW, KH·KW·C)
+            np.dot(rows2, wm.T, dcols)                                              # G_k · Wmᵀ (m·OH·OW, K)
             _col2im(0, m, dcols.reshape(m, oh, ow, k), gx[s:e], kh, kw, sh, sw, pt, pl, dh, dw, zero)
 
 
-def backward_blocked(x, x_shape, w, w_shape, g, stride, pads, dilation, need_b):
+def backward_blocked(x, x_shape, wm, kernel, g, stride, pads, dilation, need_b):
     """(dL/dx, dL/dW, dL/db) for y = conv2d(x, w) + b and G = dL/dy (N, O, OH, OW), block by block; x (N, C, H, W)
-    of shape ``x_shape``, w (O, C, KH, KW) of shape ``w_shape``.
+    of shape ``x_shape``, ``wm`` W as the columns' matrix (KH·KW·C, O); dL/dW comes back in that matrix form too.
 
-    Pass x = None when dL/dW is not wanted, w = None when dL/dx is not; each such gradient comes back None, and so
+    Pass x = None when dL/dW is not wanted, wm = None when dL/dx is not; each such gradient comes back None, and so
     does dL/db unless ``need_b``."""
     n, o, *out = g.shape
-    _, c, kh, kw = w_shape
+    c = x_shape[1]
+    kh, kw = kernel
     k = kh * kw * c
     dtype = g.dtype
     g = np.ascontiguousarray(g)
-    want_x, want_w = w is not None, x is not None
-    wm = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(k, o) if want_x else np.zeros((k, o), dtype)
+    want_x, want_w = wm is not None, x is not None
+    # numba wants arrays in every argument: small zero ones stand for those not used
+    wm = np.ascontiguousarray(wm) if want_x else np.zeros((k, o), dtype)
     gx = np.empty(x_shape, dtype) if want_x else np.zeros((1, 1, 1, 1), dtype)
     x = np.ascontiguousarray(x) if want_w else np.zeros((1, 1, 1, 1), dtype)
     # one slot of partial sums per piece that parallel_for may hand out (the pieces of threads.chunks)
@@ -387,16 +391,8 @@ def backward_blocked(x, x_shape, w, w_shape, g, stride, pads, dilation, need_b):
     gb_parts = np.zeros((len(pieces), o), dtype)
     with blas_one_thread():
         parallel_for(_backward_part, n, x, wm, g, gx, want_x, want_w, need_b, gw_parts, gb_parts, slot_of,
-                     kh, kw, *_geometry(pads, stride, dilation), dtype.type(0), block_samples(out, (kh, kw), c,
+                     kh, kw, *_geometry(pads, stride, dilation), dtype.type(0), block_samples(out, kernel, c,
                                                                                             g.itemsize))
-    gw = gb = None
-    if want_w:   # the pieces' sums, added in order
-        gw = gw_parts[0]
-        for part in gw_parts[1:]:
-            gw = gw + part
-        gw = np.ascontiguousarray(gw.reshape(kh, kw, c, o).transpose(3, 2, 0, 1))   # (O, C, KH, KW)
-    if need_b:
-        gb = gb_parts[0]
-        for part in gb_parts[1:]:
-            gb = gb + part
+    gw = gw_parts.sum(axis=0) if want_w else None   # the pieces' sums, added in order
+    gb = gb_parts.sum(axis=0) if need_b else None
     return (gx if want_x else None), gw, gb

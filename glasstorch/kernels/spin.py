@@ -41,11 +41,7 @@ def set_and_spin(flags, set_index, set_value, index, value, rounds):
     """flags[set_index] = set_value, then ``spin_until(flags, index, value, rounds)``: a worker says "done" and
     waits for its next task in one call, so that it holds no GIL from the moment the caller can see it is done."""
     flags[set_index] = set_value
-    for _ in range(rounds):
-        if flags[index] == value:
-            return True
-        _sched_yield()
-    return flags[index] == value
+    return spin_until(flags, index, value, rounds)
 
 
 def round_seconds():

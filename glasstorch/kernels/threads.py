@@ -79,8 +79,6 @@ class _Worker:
             self.done.release()
             if spin is not None:                 # count it done (without the GIL), then look for the next task
                 spin.set_and_spin(flags, self.done_at, finished, self.go_at, finished + 1, self.pool.rounds)
-            else:
-                flags[self.done_at] = finished
 
 
 class _Pool:
@@ -90,7 +88,7 @@ class _Pool:
             look = spin.round_seconds()
             self.spin, self.rounds, self.grace = spin, max(1, int(SPIN_SECONDS / look)), int(GIL_GRACE_SECONDS / look)
         except Exception:   # no numba: the locks alone (correct, only slower to hand over)
-            self.spin, self.rounds = None, 0
+            self.spin, self.rounds, self.grace = None, 0, 0
         self.pid, self.size, self.busy = os.getpid(), size, threading.Lock()
         self.flags = np.zeros(16 * size + 8, np.int64)   # the last slot never changes (spun on to wait a little)
         self.workers = [_Worker(self, k) for k in range(size)]
@@ -138,10 +136,8 @@ def parallel_for(kernel, n, *args, min_rows=1):
             worker.task, worker.error = (kernel, a, b, args), None
             worker.sent += 1
             worker.go.release()                  # wakes it if it sleeps ...
-            if spin is None:
-                flags[worker.go_at] = worker.sent
-            else:  # ... this is what it sees if it is still looking: counted with the GIL already free, so that
-                # the worker takes the GIL at once; then a short wait, still without it (GIL_GRACE_SECONDS)
+            if spin is not None:  # ... this is what it sees if it is still looking: counted with the GIL already
+                # free, so that the worker takes the GIL at once; then a short wait without it (GIL_GRACE_SECONDS)
                 spin.set_and_spin(flags, worker.go_at, worker.sent, len(flags) - 1, 1, pool.grace)
         try:
             kernel(*pieces[0], *args)
@@ -163,37 +159,44 @@ _blas = {"pid": None, "controls": (), "depth": 0, "saved": ()}
 _blas_lock = threading.Lock()
 
 
+def _openblas_libraries():
+    """Every OpenBLAS library this process loaded, opened with ctypes ([] when threadpoolctl cannot say)."""
+    import ctypes
+    try:
+        import threadpoolctl
+        paths = [info["filepath"] for info in threadpoolctl.threadpool_info()
+                 if info.get("internal_api") == "openblas"]
+    except Exception:   # threadpoolctl missing or unable to inspect this process: leave BLAS as it is
+        return []
+    libraries = []
+    for path in paths:
+        try:
+            libraries.append(ctypes.CDLL(path))
+        except OSError:
+            continue
+    return libraries
+
+
 def _openblas_controls():
     """((get, set) of ``openblas_get/set_num_threads``, ...) for every OpenBLAS this process loaded, looked up once
     per process; () when NumPy's BLAS is not OpenBLAS or the libraries cannot be inspected."""
     if _blas["pid"] != os.getpid():
         import ctypes
-        controls = []
         try:
             import numpy as np
-            import threadpoolctl
             numpy_blas = str(np.__config__.CONFIG["Build Dependencies"]["blas"].get("name", ""))
-            infos = threadpoolctl.threadpool_info() if "openblas" in numpy_blas.lower() else []
-        except Exception:   # no threadpoolctl, or a NumPy that does not say its BLAS: leave BLAS alone
-            infos = []
-        for info in infos:
-            if info.get("internal_api") != "openblas":
-                continue
-            try:
-                lib = ctypes.CDLL(info["filepath"])
-            except OSError:
-                continue
-            for prefix in ("", "scipy_"):          # NumPy's wheels rename the symbols: scipy_openblas_..._64_
-                for suffix in ("", "64_"):
-                    get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
-                    put = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
-                    if get is not None and put is not None:
-                        get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
-                        controls.append((get, put))
-                        break
-                else:
-                    continue
-                break
+        except Exception:   # a NumPy that does not say its BLAS: leave BLAS alone
+            numpy_blas = ""
+        controls = []
+        for lib in _openblas_libraries() if "openblas" in numpy_blas.lower() else ():
+            # NumPy's wheels rename the symbols: scipy_openblas_get_num_threads64_
+            for prefix, suffix in (("", ""), ("", "64_"), ("scipy_", ""), ("scipy_", "64_")):
+                get = getattr(lib, f"{prefix}openblas_get_num_threads{suffix}", None)
+                put = getattr(lib, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if get is not None and put is not None:
+                    get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
+                    controls.append((get, put))
+                    break
         _blas.update(pid=os.getpid(), controls=tuple(controls), depth=0, saved=())
     return _blas["controls"]
 
@@ -250,23 +253,16 @@ def share_cores_with_blas(exponent=BLAS_WAIT_EXPONENT):
     ``OPENBLAS_THREAD_TIMEOUT`` (their value stands), when ``GLASSTORCH_BLAS_WAIT=default`` is set, or when
     NumPy's BLAS is not OpenBLAS. Returns the number of BLAS libraries changed.
     """
-    import ctypes
     if "OPENBLAS_THREAD_TIMEOUT" in os.environ or os.environ.get("GLASSTORCH_BLAS_WAIT", "") == "default":
         return 0
-    try:
-        import threadpoolctl
-        libraries = [info["filepath"] for info in threadpoolctl.threadpool_info()
-                     if info.get("internal_api") == "openblas"]
-    except Exception:   # threadpoolctl missing or unable to inspect this process: leave BLAS as it is
-        return 0
+    libraries = _openblas_libraries()
     changed = 0
     os.environ["OPENBLAS_THREAD_TIMEOUT"] = str(exponent)
     try:
-        for path in libraries:
+        for blas in libraries:
             try:
-                blas = ctypes.CDLL(path)
                 read_env, stop, start = blas.openblas_read_env, blas.blas_thread_shutdown_, blas.blas_thread_init
-            except (OSError, AttributeError):
+            except AttributeError:
                 continue
             read_env()
             stop()

@@ -203,11 +203,15 @@ def _weight_matrix(weight, groups):
 
 def _weight_grad(cols, rows, weight_shape, groups):
     """dL/dW = colsᵀ · G per group, returned in the weight's (O, C/groups, KH, KW) layout."""
+    return _unweight_matrix(cols.transpose(0, 2, 1) @ rows, weight_shape, groups)
+
+
+def _unweight_matrix(wm, weight_shape, groups):
+    """The inverse of ``_weight_matrix``: (groups, KH·KW·C/groups, O/groups) -> (O, C/groups, KH, KW)."""
     o, cg, *kernel = weight_shape
     nd = len(kernel)
-    gw = cols.transpose(0, 2, 1) @ rows                       # (G, KH·KW·C/groups, O/groups)
-    gw = gw.reshape(groups, *kernel, cg, o // groups).transpose(0, nd + 2, nd + 1, *range(1, nd + 1))
-    return gw.reshape(weight_shape)
+    wm = wm.reshape(groups, *kernel, cg, o // groups).transpose(0, nd + 2, nd + 1, *range(1, nd + 1))
+    return wm.reshape(weight_shape)
 
 
 def _crop_to_nchw(x_pad, starts, size):
@@ -297,7 +301,7 @@ class Convolution(Function):
         geometry = (stride, pads, dilation, groups, out, few, fast)
         if fast and not few and _blocks(n):  # whole samples a few at a time per thread (kernels/conv.py, "blocked")
             from ..kernels import conv as _k
-            y = _k.forward_blocked(x, w, b, out, stride, pads, dilation)
+            y = _k.forward_blocked(x, _weight_matrix(w, 1)[0], b, kernel, out, stride, pads, dilation)
             if needs:  # backward makes the columns again from x: keep x for dL/dW, W for dL/dx
                 ctx.few, ctx.fast, ctx.blocked, ctx.shapes = False, True, True, (x_shape, w_shape, x.shape, y.shape)
                 ctx.args = (stride, pads, dilation, groups)
@@ -366,10 +370,12 @@ class Convolution(Function):
                                    dilation)
         if ctx.blocked:
             from ..kernels import conv as _k
-            gx, gw, gb = _k.backward_blocked(ctx.x, (n, c, *size), ctx.w, (yn_shape[1], c) + ctx.kernel, grad,
-                                             stride, pads, dilation, need[2])
-            return (None if gx is None else gx.reshape(x_shape), None if gw is None else gw.reshape(w_shape),
-                    gb, None, None, None, None, None)
+            wm = None if ctx.w is None else _weight_matrix(ctx.w, 1)[0]
+            gx, gw, gb = _k.backward_blocked(ctx.x, (n, c, *size), wm, ctx.kernel, grad, stride, pads, dilation,
+                                             need[2])
+            if gw is not None:   # (KH·KW·C, O) -> the weight's layout
+                gw = _unweight_matrix(gw[None], (yn_shape[1], c) + ctx.kernel, 1).reshape(w_shape)
+            return (None if gx is None else gx.reshape(x_shape), gw, gb, None, None, None, None, None)
         if fast:
             from ..kernels import conv as _k
         ones = ctx.few and ctx.cols is not None and ctx.cols.shape[1] > math.prod(w_shape[1:])

@@ -11,6 +11,7 @@ import glasstorch as torch
 import glasstorch.kernels as K
 from glasstorch.kernels import conv as kc
 from glasstorch.kernels import threads as kt
+from kernel_calls import count_calls
 
 F = torch.nn.functional
 EPS = {np.float32: 1e-6, np.float64: 1e-14}
@@ -37,11 +38,8 @@ def _grads(xa, wa, ba, ga, need, kw):
 
 @pytest.fixture
 def counted(monkeypatch):
-    calls = []
-    for name in ("forward_blocked", "backward_blocked"):
-        real = getattr(kc, name)
-        monkeypatch.setattr(kc, name, lambda *a, _r=real, _n=name: calls.append(_n) or _r(*a))
-    return calls
+    """How many times the blocked forward and backward ran."""
+    return count_calls(monkeypatch, kc, "forward_blocked", "backward_blocked")
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -64,7 +62,7 @@ def test_blocked_matches_reference(need, block_bytes, dtype, threads, counted, m
         kw = dict(stride=(2, 1), padding=1, dilation=(1, 1))
         with K.fast():
             fast = _grads(xa, wa, ba, ga, need, kw)
-        assert counted == ["forward_blocked", "backward_blocked"]
+        assert counted == {"forward": 1, "backward": 1}
         with K.reference():
             ref = _grads(xa, wa, ba, ga, need, kw)
         np.testing.assert_array_equal(fast[0], ref[0])   # y: the same copies and per-row products
@@ -91,7 +89,7 @@ def test_backward_with_the_kernels_switched_off(counted):
         with mode():
             y.backward(torch.tensor(ga))
         grads.append([t.grad.numpy() for t in (x, w, b)])
-    assert counted == ["forward_blocked", "backward_blocked", "forward_blocked"]
+    assert counted == {"forward": 2, "backward": 1}
     for u, v in zip(*grads):
         _close(u, v, np.float32)
 
@@ -163,7 +161,7 @@ def test_concurrent_calls_from_several_threads(counted):
     for t in workers:
         t.join()
     assert not errors
-    assert len(counted) == 60
+    assert counted == {"forward": 60, "backward": 0}
     for i, outs in enumerate(got):
         for y in outs:
             np.testing.assert_array_equal(y, want[i])
@@ -177,8 +175,8 @@ def test_fewer_samples_than_threads_take_the_whole_batch_path(counted):
     try:
         x = torch.randn(1, 16, 20, 20, requires_grad=True)
         F.conv2d(x, torch.randn(8, 16, 3, 3), padding=1).sum().backward()
-        assert counted == []
+        assert counted == {"forward": 0, "backward": 0}
         F.conv2d(torch.randn(2, 16, 20, 20), torch.randn(8, 16, 3, 3), padding=1)
-        assert counted == ["forward_blocked"]
+        assert counted == {"forward": 1, "backward": 0}
     finally:
         torch.set_num_threads(old)

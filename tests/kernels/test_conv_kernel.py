@@ -56,16 +56,15 @@ def _compare(shape, o, k, dtype, threads, bias=True, **kw):
 
 def _take_path(monkeypatch, path):
     """Make the channels-last kernel path run ``path``: "blocked" (kernels/conv.py forward_blocked, each thread its
-    own samples; the default) or "whole" (the whole batch's columns at once, BLAS's threads). Returns the list the
-    blocked drivers append their names to when they run."""
+    own samples; the default) or "whole" (the whole batch's columns at once, BLAS's threads). Returns the counts
+    of the blocked forward's and backward's runs."""
     from glasstorch.kernels import conv as kc
     from glasstorch.ops import conv as oc
-    calls = []
-    for name in ("forward_blocked", "backward_blocked"):
-        monkeypatch.setattr(kc, name, _counting(getattr(kc, name), calls))
+    from kernel_calls import count_calls
+    seen = count_calls(monkeypatch, kc, "forward_blocked", "backward_blocked")
     if path == "whole":
         monkeypatch.setattr(oc, "_blocks", lambda n: False)
-    return calls
+    return seen
 
 
 @pytest.mark.parametrize("path", ["blocked", "whole"])
@@ -79,7 +78,7 @@ def test_conv2d_3x3_matches_reference(shape, o, bias, dtype, threads, path, monk
     fast, ref = _compare(shape, o, (3, 3), dtype, threads, bias=bias, padding=1)
     # the kernels from 2048 elements of x on; channels-last past FEW_CHANNELS; blocked with a sample per thread
     blocked = path == "blocked" and np.prod(shape) >= 2048 and shape[1] > 4 and shape[0] >= threads
-    assert (calls == ["forward_blocked", "backward_blocked", "forward_blocked"]) == blocked, calls
+    assert (calls == {"forward": 2, "backward": 1}) == blocked, calls   # with a gradient, then without
     assert np.array_equal(fast[0], ref[0])  # y: the same copies, the same products (per block or whole batch)
     assert np.array_equal(fast[-1], ref[-1])  # the no-grad forward too
 
@@ -92,7 +91,7 @@ def test_conv2d_3x3_matches_reference(shape, o, bias, dtype, threads, path, monk
 def test_conv2d_strides_dilation_nonsquare(k, kw, dtype, path, monkeypatch):
     calls = _take_path(monkeypatch, path)
     _compare((3, 6, 13, 10), 5, k, dtype, 2, **kw)
-    assert bool(calls) == (path == "blocked")
+    assert (calls["forward"] > 0 and calls["backward"] > 0) == (path == "blocked")
 
 
 @pytest.mark.parametrize("threads", [1, 2])
