@@ -4,7 +4,10 @@
 2. Start from the roots with their given gradients. Pop a node whose dependencies are all done, call its
    ``backward`` with the sum of the gradients that reached it, and hand each result to the node of the
    matching input. A node is ready once every edge into it has delivered (Kahn's topological order).
-3. At a leaf (AccumulateGrad) add the gradient into ``leaf.grad``.
+3. At a leaf (AccumulateGrad) add the gradient into ``leaf.grad``. The first time, ``leaf.grad`` gets an array
+   of its own: a copy, or the gradient array itself when nothing but the engine refers to it (a fresh result of
+   some backward that no other node, hook or saved value holds; see ``_sole_reference``). PyTorch's
+   AccumulateGrad does the same ("steals" a gradient whose use count is 1); it saves one copy per parameter.
 
 The walk uses an explicit stack and dictionaries, so a graph of any depth works (a 10,000-op chain too).
 Unless ``retain_graph=True``, each node drops its saved arrays right after its backward: the memory of
@@ -12,9 +15,33 @@ the forward pass is returned as the backward pass goes. Before a node's backward
 tensors it saved are checked: one written in place since the forward is PyTorch's "modified by an inplace
 operation" error, never a silently wrong gradient.
 """
+import sys
 import weakref
 
+import numpy as np
+
 from .function import HOOKED, AccumulateGrad, Hooks, _FREED_MESSAGE, check_saved_versions, wrap
+
+
+def _references(a):
+    return sys.getrefcount(a)
+
+
+def _baseline_references():
+    """The count ``sys.getrefcount`` gives, inside a function, for an array its caller's one local variable
+    holds and nothing else (``_sole_reference`` is called so). Measured once, as this interpreter counts."""
+    a = np.empty(1)
+    return _references(a)
+
+
+_ONE_HOLDER = _baseline_references()
+
+
+def _sole_reference(a):
+    """True when ``a`` is a NumPy array that owns its memory and that only the caller's one local variable refers
+    to: no view of it, no tensor, no saved value, no other pending gradient. Then ``leaf.grad`` may take it
+    as it is; anything else is copied."""
+    return type(a) is np.ndarray and a.base is None and a.flags.writeable and sys.getrefcount(a) <= _ONE_HOLDER
 
 
 def _count_dependencies(roots):
@@ -106,7 +133,11 @@ def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulat
         node = ready.pop()
         grad = pending.pop(node, None)
         if grad is not None:
-            grad = _deliver(node, grad, retain_graph, capture, accumulate)
+            if node.__class__ is AccumulateGrad:   # may leaf.grad keep this very array (no copy)?
+                owned = _sole_reference(grad)
+                grad = _deliver(node, grad, retain_graph, capture, accumulate, owned)
+            else:
+                grad = _deliver(node, grad, retain_graph, capture, accumulate)
         if grad is None:
             grads = ()
         else:
@@ -140,18 +171,21 @@ def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulat
             deps[nxt] = left
             if left == 0:
                 ready.append(nxt)
+        grads = g = None   # the gradients are in ``pending`` now, and only there (see _sole_reference)
 
 
-def _deliver(node, grad, retain_graph, capture, accumulate):
-    """Run the hooks of the tensor this node produced, then capture or accumulate; return the grad to pass on."""
+def _deliver(node, grad, retain_graph, capture, accumulate, owned=False):
+    """Run the hooks of the tensor this node produced, then capture or accumulate; return the grad to pass on.
+    owned: the engine holds the only reference to a leaf's gradient array (it may become leaf.grad as it is)."""
     if node.__class__ is AccumulateGrad:
         leaf = node.variable
         if leaf._hooks:
             grad = _run_tensor_hooks(leaf._hooks, grad)
+            owned = False   # a hook may have kept it (or returned an array someone else holds)
         if capture is not None and node in capture:
             capture[node] = grad
         elif accumulate:
-            _accumulate(leaf, grad)
+            _accumulate(leaf, grad, owned)
         return None
     if node._pre_hooks:
         grad = _run_tensor_hooks(node._pre_hooks, grad)
@@ -165,15 +199,16 @@ def _deliver(node, grad, retain_graph, capture, accumulate):
     return grad
 
 
-def _accumulate(t, grad):
-    """leaf.grad += grad (a fresh copy the first time, so no two tensors ever share a gradient array)."""
+def _accumulate(t, grad, owned=False):
+    """leaf.grad += grad. The first time, leaf.grad gets an array of its own, so that no two tensors ever share
+    a gradient array: a copy, or grad itself when ``owned`` (only the engine refers to it) or freshly cast."""
     if grad.dtype != t._array.dtype:
-        grad = grad.astype(t._array.dtype)
+        grad, owned = grad.astype(t._array.dtype), True
     g = t._grad
     if g is None:
         if grad.shape != t._array.shape:
-            grad = grad.reshape(t._array.shape)
-        t._grad = wrap(grad.copy())
+            grad = grad.reshape(t._array.shape)   # a view of an owned array is still only ours
+        t._grad = wrap(grad if owned else grad.copy())
     else:
         g._array += grad
         if g._vc is not None:
