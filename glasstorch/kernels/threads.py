@@ -44,9 +44,15 @@ _pool = {"pid": None, "pool": None}
 _lock = threading.Lock()
 
 
+_settings = []   # glasstorch.settings, once this file first needs it (it is not loaded yet when this file is)
+
+
 def num_threads():
-    from ..settings import get_num_threads
-    return get_num_threads()
+    """``glasstorch.get_num_threads()``, read without an import statement per call (parallel_for's every pass)."""
+    if not _settings:
+        from .. import settings
+        _settings.append(settings)
+    return _settings[0].get_num_threads()
 
 
 class _Worker:
@@ -119,6 +125,9 @@ def parallel_for(kernel, n, *args, min_rows=1):
     (the hand-off costs some microseconds: not worth it for small passes); so it does when the pool is already
     busy (another Python thread's pass, or a kernel calling this from inside the pool).
     """
+    if n < 2 * min_rows:                 # too small to split, whatever the thread count
+        kernel(0, n, *args)
+        return
     threads = num_threads()
     parts = min(threads, n // max(1, min_rows))
     if parts <= 1:
