@@ -133,11 +133,8 @@ def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulat
         node = ready.pop()
         grad = pending.pop(node, None)
         if grad is not None:
-            if node.__class__ is AccumulateGrad:   # may leaf.grad keep this very array (no copy)?
-                owned = _sole_reference(grad)
-                grad = _deliver(node, grad, retain_graph, capture, accumulate, owned)
-            else:
-                grad = _deliver(node, grad, retain_graph, capture, accumulate)
+            owned = node.__class__ is AccumulateGrad and _sole_reference(grad)   # may leaf.grad keep it as is?
+            grad = _deliver(node, grad, retain_graph, capture, accumulate, owned)
         if grad is None:
             grads = ()
         else:
