@@ -23,7 +23,9 @@ first run on a machine waits for the compiler (a few seconds per kernel family).
 With the kernels on, ``import glasstorch`` also makes OpenBLAS's idle threads sleep ~0.4 ms after a product instead
 of spinning ~0.1 s, so that they leave the cores to the kernels' threads (``threads.share_cores_with_blas`` says
 why and what it measured); ``GLASSTORCH_BLAS_WAIT=default`` or the user's own ``OPENBLAS_THREAD_TIMEOUT`` leaves
-OpenBLAS as it is.
+OpenBLAS as it is. Once the kernels' thread pool starts, OpenBLAS also runs the pieces of its parallel products on
+that pool's threads instead of its own (``blas_pool.py`` says why and what it measured); ``GLASSTORCH_BLAS_POOL=own``
+leaves OpenBLAS on its own threads.
 """
 import contextlib
 import importlib.util

@@ -22,6 +22,8 @@ halves of 30 us each 146 -> 90 us; whole steps, processes alternated, CNN 18.2 -
 -> 29.3 ms together with the compiled per-thread convolution parts (kernels/conv.py). What is left of the
 hand-off is mostly the GIL: when both threads finish at once, one of them waits asleep for it.
 
+BLAS's products run on this pool too, when NumPy's BLAS is an OpenBLAS that takes a threads callback
+(blas_pool.py): a thread waiting for its next task also runs the pieces of products posted to it.
 The thread count is ``glasstorch.get_num_threads()`` (``set_num_threads`` changes it), which defaults to the
 cores this process may use.
 """
@@ -34,6 +36,12 @@ import numpy as np
 # how long a pool thread (and the caller) look for the next hand-off before they sleep on its lock; about
 # libgomp's own spin before sleeping (PyTorch's threads) and OpenBLAS's here (BLAS_WAIT_EXPONENT below)
 SPIN_SECONDS = 2e-4
+
+# how long a pool thread that also runs BLAS's pieces (blas_pool.py) looks for the next task or piece before it
+# sleeps: as long as OpenBLAS's own threads wait here (BLAS_WAIT_EXPONENT). With SPIN_SECONDS instead, the MLP step
+# measured 1.26x slower: its products come further apart than 0.2 ms, and a piece for a sleeping thread takes the
+# slow road (blas_pool.py)
+SERVE_SECONDS = 4e-4
 
 # after handing a piece over, the caller waits this long (without the GIL) before it runs its own piece: the
 # worker's call into its kernel needs the GIL for a few microseconds, and a thread that finds the GIL taken
@@ -60,7 +68,7 @@ class _Worker:
 
     def __init__(self, pool, k):
         # its counters, on separate cache lines: tasks handed over, tasks finished
-        self.pool, self.go_at, self.done_at = pool, 16 * k, 16 * k + 8
+        self.pool, self.go_at, self.done_at, self.slot = pool, 16 * k, 16 * k + 8, k
         self.go, self.done = threading.Lock(), threading.Lock()
         self.go.acquire()
         self.done.acquire()
@@ -71,7 +79,7 @@ class _Worker:
         flags, spin = self.pool.flags, self.pool.spin
         finished = 0
         if spin is not None:
-            spin.spin_until(flags, self.go_at, 1, self.pool.rounds)
+            self._spin(flags, self.done_at, 0, self.go_at, 1)
         while True:
             self.go.acquire()                    # at once when the caller already released it
             kernel, start, stop, args = self.task
@@ -84,7 +92,16 @@ class _Worker:
             finished += 1
             self.done.release()
             if spin is not None:                 # count it done (without the GIL), then look for the next task
-                spin.set_and_spin(flags, self.done_at, finished, self.go_at, finished + 1, self.pool.rounds)
+                self._spin(flags, self.done_at, finished, self.go_at, finished + 1)
+
+    def _spin(self, flags, set_index, set_value, index, value):
+        """flags[set_index] = set_value, then look for flags[index] == value a while; meanwhile run the pieces of
+        BLAS's products posted to this thread, when BLAS runs on this pool (blas_pool.py)."""
+        serve = self.pool.blas.serving_spin() if self.pool.blas is not None else None
+        if serve is None:
+            self.pool.spin.set_and_spin(flags, set_index, set_value, index, value, self.pool.rounds)
+        else:
+            serve(self.slot, flags, set_index, set_value, index, value, self.pool.serve_rounds)
 
 
 class _Pool:
@@ -93,8 +110,10 @@ class _Pool:
             from . import spin
             look = spin.round_seconds()
             self.spin, self.rounds, self.grace = spin, max(1, int(SPIN_SECONDS / look)), int(GIL_GRACE_SECONDS / look)
-        except Exception:   # no numba: the locks alone (correct, only slower to hand over)
-            self.spin, self.rounds, self.grace = None, 0, 0
+            from . import blas_pool      # BLAS's products on these threads too (blas_pool.py)
+            self.blas, self.serve_rounds = blas_pool, max(1, int(SERVE_SECONDS / look))
+        except Exception:   # no numba: the locks alone (correct, only slower to hand over), BLAS on its own threads
+            self.spin, self.rounds, self.grace, self.blas = None, 0, 0, None
         self.pid, self.size, self.busy = os.getpid(), size, threading.Lock()
         self.flags = np.zeros(16 * size + 8, np.int64)   # the last slot never changes (spun on to wait a little)
         self.workers = [_Worker(self, k) for k in range(size)]
@@ -108,7 +127,12 @@ def _get_pool(size):
         if pool is None or _pool["pid"] != os.getpid() or pool.size < size:
             pool = _Pool(size)
             _pool.update(pid=os.getpid(), pool=pool)
-        return pool
+            started = True
+        else:
+            started = False
+    if started and pool.blas is not None:
+        pool.blas.install()                  # BLAS's products on this pool too (once per process)
+    return pool
 
 
 def chunks(n, parts):
@@ -116,6 +140,20 @@ def chunks(n, parts):
     parts = max(1, min(parts, n))
     bounds = [n * k // parts for k in range(parts + 1)]
     return [(bounds[k], bounds[k + 1]) for k in range(parts)]
+
+
+def run_together(kernel, n, *args):
+    """Run ``kernel(i, i + 1, *args)`` for every i < n *at the same time*, one per thread (i = 0 in this one), for
+    work whose pieces wait for each other (BLAS's, blas_pool.py); returns False, having run nothing, when the pool
+    is busy."""
+    pool = _get_pool(n - 1)
+    if not pool.busy.acquire(blocking=False):
+        return False
+    try:
+        _hand_out(pool, kernel, [(i, i + 1) for i in range(n)], args)
+    finally:
+        pool.busy.release()
+    return True
 
 
 def parallel_for(kernel, n, *args, min_rows=1):
@@ -138,29 +176,34 @@ def parallel_for(kernel, n, *args, min_rows=1):
         kernel(0, n, *args)
         return
     try:
-        pieces = chunks(n, parts)
-        used = pool.workers[:len(pieces) - 1]
-        flags, spin = pool.flags, pool.spin
-        for worker, (a, b) in zip(used, pieces[1:]):
-            worker.task, worker.error = (kernel, a, b, args), None
-            worker.sent += 1
-            worker.go.release()                  # wakes it if it sleeps ...
-            if spin is not None:  # ... this is what it sees if it is still looking: counted with the GIL already
-                # free, so that the worker takes the GIL at once; then a short wait without it (GIL_GRACE_SECONDS)
-                spin.set_and_spin(flags, worker.go_at, worker.sent, len(flags) - 1, 1, pool.grace)
-        try:
-            kernel(*pieces[0], *args)
-        finally:                                 # the workers use the arrays: wait for them even after an error
-            for worker in used:
-                if spin is not None:
-                    spin.spin_until(flags, worker.done_at, worker.sent, pool.rounds)
-                worker.done.acquire()
-        for worker in used:
-            if worker.error is not None:
-                error, worker.error = worker.error, None
-                raise error                      # re-raises a worker's exception here
+        _hand_out(pool, kernel, chunks(n, parts), args)
     finally:
         pool.busy.release()
+
+
+def _hand_out(pool, kernel, pieces, args):
+    """Run ``kernel(a, b, *args)`` for each (a, b) of pieces: the first here, the others on the pool's threads
+    (the caller holds pool.busy); returns when all are done."""
+    used = pool.workers[:len(pieces) - 1]
+    flags, spin = pool.flags, pool.spin
+    for worker, (a, b) in zip(used, pieces[1:]):
+        worker.task, worker.error = (kernel, a, b, args), None
+        worker.sent += 1
+        worker.go.release()                      # wakes it if it sleeps ...
+        if spin is not None:  # ... this is what it sees if it is still looking: counted with the GIL already
+            # free, so that the worker takes the GIL at once; then a short wait without it (GIL_GRACE_SECONDS)
+            spin.set_and_spin(flags, worker.go_at, worker.sent, len(flags) - 1, 1, pool.grace)
+    try:
+        kernel(*pieces[0], *args)
+    finally:                                     # the workers use the arrays: wait for them even after an error
+        for worker in used:
+            if spin is not None:
+                spin.spin_until(flags, worker.done_at, worker.sent, pool.rounds)
+            worker.done.acquire()
+    for worker in used:
+        if worker.error is not None:
+            error, worker.error = worker.error, None
+            raise error                          # re-raises a worker's exception here
 
 
 # the thread-count controls of the OpenBLAS libraries this process loaded (see blas_one_thread)
