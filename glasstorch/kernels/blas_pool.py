@@ -23,8 +23,12 @@ takes the slow road (``_run_in_python``): with the GIL it hands the pieces to th
 the pool is busy (another Python thread's pass), to fresh threads. Each slot's mutex (libc's pthread_mutex, from
 compiled code) guards its counters, so that a piece is posted only to a thread that will take it, and taken once.
 
+Measured (2 cores, the same process switched back and forth, benchmarks/RESULTS.md "sixth round"): the tiny ViT
+step 0.88-0.91x; the MLP, CNN, ImprovedCNN and LSTM steps and the eval passes within their noise (0.95-1.02x).
+
 The switch: installed with the kernels on (``GLASSTORCH_KERNELS``) when the pool starts; ``GLASSTORCH_BLAS_POOL=own``
-leaves OpenBLAS on its own threads. ``uninstall()`` hands OpenBLAS back its own pool (also at exit, and in a forked
+leaves OpenBLAS on its own threads. Once installed it stays, also when the kernels are switched off later (the
+products are the same either way). ``uninstall()`` hands OpenBLAS back its own pool (also at exit, and in a forked
 child until its own pool starts). The products' arithmetic does not change: OpenBLAS splits a product the same way
 whichever threads run the pieces.
 """
