@@ -1,8 +1,15 @@
-"""The softmax of attention scores, forward and backward, row by row over both cores: the kernels of
-``ops/attention.py``'s ``_softmax_scores`` and ``_softmax_backward`` (used by ``scaled_dot_product_attention``
-and ``attention_weights``). Measured and dropped: splitting the per-head products (Q Kᵀ, P V ...: one BLAS call per
-head) by batch over the threads: the tiny ViT step took 35.1 ms with it and 33.2 without on the idle machine
-(BLAS's own threads and the split's compete for the two cores).
+"""Attention on both cores: the softmax of the scores row by row (``softmax_rows``, ``softmax_backward_rows``: the
+kernels of ``ops/attention.py``'s ``_softmax_scores`` and ``_softmax_backward``), and the whole attention with each
+thread on its own share of the batch (``attention_forward``, ``attention_backward``: ``ScaledDotProductAttention``'s
+forward and backward, for q, k, v of one batch shape; at the end of this file).
+
+The whole attention: NumPy's matmul over a batch of heads makes one BLAS call per head, in turn, each too small for
+BLAS to split, so every per-head product ran on one core. Split by the batch's first dim, each thread runs the
+reference's steps on its share (its per-head products, the three softmax passes below, the dropout mask). Measured
+(tiny ViT, 2 cores, same process switched back and forth): forward of one attention 1.69 -> 1.05 ms, backward 1.83
+-> 1.05 ms, the whole training step 0.88-0.92x. (An earlier round measured this split slower, 35.1 against 33.2 ms a step:
+then BLAS's idle threads and the split's competed for the cores; since BLAS runs on the kernels' pool,
+blas_pool.py, they do not.)
 
 The scores of the tiny ViT are (64, 4, 49, 49): 12,544 rows of 49. NumPy reduces along such short rows slowly
 (its row max and row sum take longer than the exp), one pass at a time, on one core. Here each thread takes whole
@@ -26,7 +33,7 @@ import numba
 import numpy as np
 
 from .rows import row_dot, row_max, row_sum
-from .threads import drop_stale_cache, parallel_for
+from .threads import blas_one_thread, drop_stale_cache, parallel_for
 
 # the kernels below inline rows.py's helpers: numba's cache would not notice a change there
 drop_stale_cache(__file__, os.path.join(os.path.dirname(os.path.abspath(__file__)), "rows.py"))
@@ -94,3 +101,77 @@ def softmax_backward_rows(p, dp):
     p2, d2 = p.reshape(-1, p.shape[-1]), dp.reshape(-1, dp.shape[-1])
     parallel_for(_softmax_grad_rows, p2.shape[0], p2, d2, p.dtype.type(0), min_rows=ROWS_MIN)
     return dp
+
+
+# ---------------------------------------------------------------------------------------------------
+# the whole attention, each thread on its own share of the batch
+# ---------------------------------------------------------------------------------------------------
+# (the module's docstring says why). The same per-head BLAS calls as the reference (BLAS on one thread: each
+# thread's products stay on its core) and the same row passes, so the values are the reference's bit for bit.
+
+def _forward_share(start, stop, q, k, v, mask, keep, scale, safe, qs, p, pd, o):
+    share = slice(start, stop)
+    np.multiply(q[share], scale, out=qs[share])                              # Q · scale
+    np.matmul(qs[share], np.swapaxes(k[share], -1, -2), out=p[share])       # S = (Q · scale) Kᵀ
+    if mask is not None:
+        p[share] += mask[share]                                              # + M (broadcast to S's shape)
+    rows = p[share].reshape(-1, p.shape[-1])
+    dt = p.dtype.type
+    _max_subtract_rows(0, rows.shape[0], rows, safe, dt(0))                  # P = softmax(S), row by row
+    np.exp(rows, out=rows)
+    _normalize_rows(0, rows.shape[0], rows, safe, dt(0), dt(1))
+    if keep is not None:
+        np.multiply(p[share], keep[share], out=pd[share])                    # P' = P ⊙ D
+    np.matmul(pd[share], v[share], out=o[share])                             # O = P' V
+
+
+def _backward_share(start, stop, g, p, pd, keep, k, v, qs, scale, dq, dk, dv):
+    share = slice(start, stop)
+    if dv is not None:
+        np.matmul(np.swapaxes(pd[share], -1, -2), g[share], out=dv[share])   # dV = P'ᵀ G
+    if dq is None and dk is None:
+        return
+    ds = np.matmul(g[share], np.swapaxes(v[share], -1, -2))                  # dP' = G Vᵀ
+    if keep is not None:
+        ds *= keep[share]                                                    # dP = dP' ⊙ D
+    rows_p, rows_d = p[share].reshape(-1, p.shape[-1]), ds.reshape(-1, ds.shape[-1])
+    _softmax_grad_rows(0, rows_p.shape[0], rows_p, rows_d, p.dtype.type(0))  # dS = P ⊙ (dP − rowsum(dP ⊙ P))
+    if dq is not None:
+        np.matmul(ds, k[share], out=dq[share])                               # dQ = dS K · scale
+        dq[share] *= scale
+    if dk is not None:
+        np.matmul(np.swapaxes(ds, -1, -2), qs[share], out=dk[share])         # dK = dSᵀ (Q · scale)
+
+
+def _share_min(shape):
+    """At least this many of the batch's first dim per thread: about ROWS_MIN softmax rows each."""
+    rows_each = int(np.prod(shape[1:-1]))
+    return max(1, -(-ROWS_MIN // max(1, rows_each)))
+
+
+def attention_forward(q, k, v, mask, keep, scale, safe):
+    """(O, P, P', Q · scale) of ``ScaledDotProductAttention.forward`` for q, k, v of one batch shape (its first dim
+    split between the threads); mask (broadcastable to the scores) and keep (the scores' shape) may be None."""
+    batch, L, S = q.shape[:-2], q.shape[-2], k.shape[-2]
+    qs = np.empty(q.shape, q.dtype)
+    p = np.empty(batch + (L, S), q.dtype)
+    pd = p if keep is None else np.empty_like(p)
+    o = np.empty(batch + (L, v.shape[-1]), q.dtype)
+    if mask is not None:
+        mask = np.broadcast_to(mask, p.shape)
+    with blas_one_thread():
+        parallel_for(_forward_share, batch[0], q, k, v, mask, keep, scale, bool(safe), qs, p, pd, o,
+                     min_rows=_share_min(p.shape))
+    return o, p, pd, qs
+
+
+def attention_backward(g, p, pd, keep, k, v, qs, scale, need_q, need_k, need_v):
+    """(dQ, dK, dV) of ``ScaledDotProductAttention.backward`` (None where not needed), from attention_forward's
+    values; the batch's first dim split between the threads."""
+    dq = np.empty(qs.shape, qs.dtype) if need_q else None
+    dk = np.empty(k.shape, k.dtype) if need_k else None
+    dv = np.empty(v.shape, v.dtype) if need_v else None
+    with blas_one_thread():
+        parallel_for(_backward_share, p.shape[0], g, p, pd, keep, k, v, qs, scale, dq, dk, dv,
+                     min_rows=_share_min(p.shape))
+    return dq, dk, dv

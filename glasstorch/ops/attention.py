@@ -100,11 +100,31 @@ def _save_scores(ctx, q, qs, k, mask, scale, mask_slot):
     ctx.mask_shape, ctx.mask_slot = (None if mask is None else mask.shape), mask_slot
 
 
+def _whole_kernel(ctx, q, k, v, mask):
+    """Whether the whole attention takes kernels/attention.py's per-thread path: NumPy float arrays, q, k, v of
+    one batch shape whose first dim can be shared out, scores big enough, and no gradient wanted for the mask."""
+    batch = q.shape[:-2]
+    if not batch or batch[0] < 2 or k.shape[:-2] != batch or v.shape[:-2] != batch:
+        return False
+    if mask is not None and (ctx.needs_input_grad and ctx.needs_input_grad[3]):
+        return False
+    size = math.prod(batch) * q.shape[-2] * k.shape[-2]
+    return kernels.wants(q, k, v, *(() if mask is None else (mask,))) and size >= _KERNEL_MIN
+
+
 class ScaledDotProductAttention(Function):
     """O = dropout(softmax((Q · scale) Kᵀ + M)) V; inputs q, k, v, mask (array or None), scale, keep, safe."""
 
     @staticmethod
     def forward(ctx, q, k, v, mask, scale, keep, safe):
+        if _whole_kernel(ctx, q, k, v, mask):       # kernels/attention.py: the same steps, a share of heads a thread
+            from ..kernels import attention as _k
+            o, p, pd, qs = _k.attention_forward(q, k, v, mask, keep, scale, safe)
+            if ctx.needs_input_grad:
+                _save_scores(ctx, q, qs, k, mask, scale, 3)
+                ctx.v, ctx.p, ctx.pd, ctx.keep, ctx.whole = v, p, pd, keep, True
+            return o
+        ctx.whole = False
         qs = q * scale
         p = _softmax_scores(qs, k, mask, safe)
         pd = p if keep is None else p * keep
@@ -117,6 +137,11 @@ class ScaledDotProductAttention(Function):
     def backward(ctx, grad):
         xp = get_array_module(grad)
         need = ctx.needs_input_grad
+        if ctx.whole and not need[3]:
+            from ..kernels import attention as _k
+            dq, dk, dv = _k.attention_backward(grad, ctx.p, ctx.pd, ctx.keep, ctx.k, ctx.v, ctx.qs, ctx.scale,
+                                               need[0], need[1], need[2])
+            return dq, dk, dv, None, None, None, None
         dv = None
         if need[2]:
             dv = unbroadcast(xp.matmul(xp.swapaxes(ctx.pd, -1, -2), grad), ctx.v.shape)  # dV = P'ᵀ G

@@ -21,9 +21,22 @@ def every_size(monkeypatch):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Count the kernel calls, to see that the fast path really ran."""
+    """Count the kernel calls, to see that a fast path really ran: the softmax's row passes alone, or the whole
+    attention a share of the batch per thread ("whole": q, k, v of one batch shape whose first dim is ≥ 2)."""
     from glasstorch.kernels import attention as k
-    return count_calls(monkeypatch, k, "softmax_rows", "softmax_backward_rows")
+    rows = count_calls(monkeypatch, k, "softmax_rows", "softmax_backward_rows")
+    whole = count_calls(monkeypatch, k, "attention_forward", "attention_backward")
+
+    class Calls(dict):
+        def __eq__(self, other):                 # either path counts
+            return {key: rows[key] + whole[key] for key in rows} == other
+
+        def __getitem__(self, key):
+            return rows[key] + whole[key]
+
+    c = Calls()
+    c.rows, c.whole = rows, whole
+    return c
 
 
 def _threads(n):
@@ -79,7 +92,7 @@ def test_vit_heads_equal_reference(dtype, threads, calls):
             res.append((o.detach().numpy(), t.grad.numpy()))
     finally:
         glasstorch.set_num_threads(old)
-    assert calls == {"forward": 1, "backward": 1}
+    assert calls.whole == {"forward": 1, "backward": 1}     # the model's heads take the whole-attention path
     _equal(res[0], res[1])
 
 
@@ -190,3 +203,40 @@ def test_fast_path_matches_pytorch():
         return layer(x, x, x, need_weights=False)[0]
     with kernels.fast():
         check(same_weights, x, rtol=1e-4, atol=1e-5)
+
+
+def test_which_path_runs(every_size, calls):
+    """The whole-attention path takes q, k, v of one batch shape with a first dim ≥ 2 and no mask gradient wanted;
+    everything else keeps the row passes alone."""
+    rng = np.random.default_rng(4)
+    cases = [((2, 3), {}, "whole"), ((5,), {"is_causal": True}, "whole"), ((1, 4), {}, "rows"), ((), {}, "rows"),
+             ((2, 3), {"mask": rng.random((6, 9)) > 0.3}, "whole"),
+             ((2, 3), {"mask": rng.standard_normal((6, 9)).astype(np.float32), "mask_grad": True}, "rows")]
+    for batch, kw, path in cases:
+        before = dict(getattr(calls, path))
+        arrays = _inputs(rng, batch, 6, 9, 4, 5, np.float32)
+        _equal(_sdpa(arrays, True, **kw), _sdpa(arrays, False, **kw))
+        assert getattr(calls, path)["forward"] == before["forward"] + 1, (batch, kw)
+    k_batch = _inputs(rng, (2, 3), 6, 9, 4, 5, np.float32)
+    k_batch[1] = k_batch[1][:, :1]                               # keys broadcast over the heads: the row passes
+    before = dict(calls.rows)
+    _equal(_sdpa(k_batch, True), _sdpa(k_batch, False))
+    assert calls.rows["forward"] == before["forward"] + 1
+
+
+@pytest.mark.parametrize("wanted", [(True, False, False), (False, False, True), (False, True, True)])
+def test_whole_path_some_gradients(wanted, every_size, calls):
+    """Only the gradients asked for (the others stay None), equal to the reference's."""
+    rng = np.random.default_rng(5)
+    arrays = _inputs(rng, (4, 2), 7, 11, 3, 5, np.float32)
+    res = []
+    for fast in (True, False):
+        ts = [glasstorch.tensor(a, requires_grad=w) for a, w in zip(arrays[:3], wanted)]
+        with (kernels.fast() if fast else kernels.reference()):
+            F.scaled_dot_product_attention(*ts).backward(glasstorch.tensor(arrays[3]))
+        res.append([None if t.grad is None else t.grad.numpy() for t in ts])
+    assert calls.whole == {"forward": 1, "backward": 1}
+    for got, want, w in zip(res[0], res[1], wanted):
+        assert (got is not None) == w
+        if w:
+            np.testing.assert_array_equal(got, want)
