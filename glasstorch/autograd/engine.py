@@ -8,6 +8,9 @@
    of its own: a copy, or the gradient array itself when nothing but the engine refers to it (a fresh result of
    some backward that no other node, hook or saved value holds; see ``_sole_reference``). PyTorch's
    AccumulateGrad does the same ("steals" a gradient whose use count is 1); it saves one copy per parameter.
+   By the same test, the gradients reaching one node are summed into the first of them in place (a tensor read
+   by several ops: a residual connection, the three heads of a split) instead of into a new array each time
+   (tiny ViT step 0.97x, same process switched back and forth).
 
 The walk uses an explicit stack and dictionaries, so a graph of any depth works (a 10,000-op chain too).
 Unless ``retain_graph=True``, each node drops its saved arrays right after its backward: the memory of
@@ -163,7 +166,15 @@ def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulat
                 continue
             g = grads[i] if i < len(grads) else None
             if g is not None:
-                pending[nxt] = pending[nxt] + g if nxt in pending else g
+                if nxt in pending:
+                    total = pending.pop(nxt)
+                    if total.dtype == g.dtype and total.shape == g.shape and _sole_reference(total):
+                        total += g               # the engine alone holds the sum so far: add into it
+                    else:
+                        total = total + g
+                    g = total
+                pending[nxt] = g
+                total = None
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:

@@ -113,3 +113,62 @@ def test_the_interpreter_count_for_one_holder_is_measured():
     del b
     assert not engine._sole_reference(a[:1])   # a view: its base is someone else's
     assert not engine._sole_reference(np.broadcast_to(a, (3, 2)))
+
+
+# --- the engine adds a node's gradients into the first one when it alone holds that one (engine.py) ---
+
+class Kept(Function):
+    """y = x; backward returns a fresh array of ``value`` and keeps it (someone else holds it)."""
+    kept = []
+
+    @staticmethod
+    def forward(ctx, x, value):
+        ctx.value = value
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        g = np.full_like(grad, ctx.value)
+        Kept.kept.append(g)
+        return g, None
+
+
+def test_a_gradient_someone_kept_is_not_added_into():
+    """Both contributions to x are arrays a Function kept: whichever comes first, the sum is a new array."""
+    Kept.kept = []
+    x = glasstorch.ones(4, requires_grad=True)
+    (Kept.apply(x, 2.0) + Kept.apply(x, 3.0)).sum().backward()
+    assert sorted(k.tolist()[0] for k in Kept.kept) == [2.0, 3.0]      # neither changed by the sum
+    assert all(len(set(k.tolist())) == 1 for k in Kept.kept)
+    assert x.grad.tolist() == [5.0] * 4
+
+
+def test_sums_of_fresh_gradients_are_right():
+    """A tensor read by several ops (a residual), one op reading it twice, and a broadcast contribution."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 4)).astype(np.float32)
+    x = glasstorch.tensor(a, requires_grad=True)
+    h = x * 2
+    y = (h + h) * h + h.exp() + (h * 3).sum(dim=0, keepdim=True)
+    y.sum().backward()
+    h2 = 2 * a.astype(np.float64)
+    expected = 2 * (4 * h2 + np.exp(h2) + 3 * 3)          # d/dh of 2h², e^h and 3·Σ_rows h, times dh/dx = 2
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-5)
+
+
+def test_a_retained_intermediate_gradient_is_not_changed_by_a_later_sum():
+    x = glasstorch.ones(3, requires_grad=True)
+    h = x * 2
+    h.retain_grad()
+    (h * 3 + h * 4).sum().backward()
+    assert h.grad.tolist() == [7.0] * 3
+    assert x.grad.tolist() == [14.0] * 3
+    assert not np.shares_memory(h.grad._array, x.grad._array)
+
+
+def test_mixed_dtypes_are_summed_out_of_place():
+    """A float64 contribution to a float32 sum: the sum is float64 first (NumPy's promotion), then cast to x's."""
+    x = glasstorch.ones(3, requires_grad=True)
+    y = x * 2 + (x.double() * 3).float()
+    y.sum().backward()
+    assert x.grad.dtype == glasstorch.float32 and x.grad.tolist() == [5.0] * 3
