@@ -117,7 +117,7 @@ class ScaledDotProductAttention(Function):
 
     @staticmethod
     def forward(ctx, q, k, v, mask, scale, keep, safe):
-        if _whole_kernel(ctx, q, k, v, mask):       # kernels/attention.py: the same steps, a share of heads a thread
+        if _whole_kernel(ctx, q, k, v, mask):   # kernels/attention.py: the same steps, a share of the batch per thread
             from ..kernels import attention as _k
             o, p, pd, qs = _k.attention_forward(q, k, v, mask, keep, scale, safe)
             if ctx.needs_input_grad:
