@@ -12,8 +12,8 @@ then BLAS's idle threads and the split's competed for the cores; since BLAS runs
 blas_pool.py, they do not.)
 
 The scores of the tiny ViT are (64, 4, 49, 49): 12,544 rows of 49. NumPy reduces along such short rows slowly
-(its row max and row sum take longer than the exp), one pass at a time, on one core. Here each thread takes whole
-rows (``parallel_for`` over the rows of the (R, S) scores):
+(its row max and row sum take longer than the exp), one pass at a time, on one core. Here each thread takes a block of
+whole rows (``parallel_for`` over the rows of the (R, S) scores) and makes the passes below over it:
 
 forward (reproduces ``_softmax_scores`` after the product and the mask):
     pass 1 (kernel): m = max_j s_j (0 for a row of −inf only, when ``safe``),  s_j ← s_j − m
@@ -58,10 +58,6 @@ def _max_subtract_rows(start, stop, s, safe, zero):
             row[j] = row[j] - m
 
 
-def _exp_rows(start, stop, s):
-    np.exp(s[start:stop], out=s[start:stop])    # NumPy releases the GIL: the threads run it side by side
-
-
 @_jit
 def _normalize_rows(start, stop, s, safe, zero, one):
     # s (R, S) = exp(s − max): P = s / Σ_j s_j, row by row
@@ -86,13 +82,18 @@ def _softmax_grad_rows(start, stop, p, dp, zero):
             dr[j] = (dr[j] - acc) * pr[j]       # (dP − r) · P, the reference's order
 
 
+def _softmax_part(start, stop, s, safe):
+    """The three passes on the rows start <= r < stop of the (R, S) scores s (one thread's part)."""
+    dt = s.dtype.type
+    _max_subtract_rows(start, stop, s, safe, dt(0))
+    np.exp(s[start:stop], out=s[start:stop])    # NumPy releases the GIL: the threads run it side by side
+    _normalize_rows(start, stop, s, safe, dt(0), dt(1))
+
+
 def softmax_rows(s, safe):
     """P = softmax(s) along the last axis, in place in the C-contiguous scores array s (..., S)."""
     s2 = s.reshape(-1, s.shape[-1])
-    dt = s.dtype.type
-    parallel_for(_max_subtract_rows, s2.shape[0], s2, bool(safe), dt(0), min_rows=ROWS_MIN)
-    parallel_for(_exp_rows, s2.shape[0], s2, min_rows=ROWS_MIN)
-    parallel_for(_normalize_rows, s2.shape[0], s2, bool(safe), dt(0), dt(1), min_rows=ROWS_MIN)
+    parallel_for(_softmax_part, s2.shape[0], s2, bool(safe), min_rows=ROWS_MIN)
     return s
 
 
@@ -116,10 +117,7 @@ def _forward_share(start, stop, q, k, v, mask, keep, scale, safe, qs, p, pd, o):
     if mask is not None:
         p[share] += mask[share]                                              # + M (broadcast to S's shape)
     rows = p[share].reshape(-1, p.shape[-1])
-    dt = p.dtype.type
-    _max_subtract_rows(0, rows.shape[0], rows, safe, dt(0))                  # P = softmax(S), row by row
-    np.exp(rows, out=rows)
-    _normalize_rows(0, rows.shape[0], rows, safe, dt(0), dt(1))
+    _softmax_part(0, rows.shape[0], rows, safe)                              # P = softmax(S), row by row
     if keep is not None:
         np.multiply(p[share], keep[share], out=pd[share])                    # P' = P ⊙ D
     np.matmul(pd[share], v[share], out=o[share])                             # O = P' V
