@@ -34,7 +34,6 @@ whichever threads run the pieces.
 """
 import atexit
 import ctypes
-import ctypes.util
 import os
 import threading
 
@@ -43,6 +42,8 @@ import numpy as np
 from numba import types
 from numba.extending import intrinsic
 
+from .spin import _libc, _sched_yield
+
 SLOTS = 64                                   # OpenBLAS's MAX_THREADS in NumPy's wheels
 SERVING, POSTED, TAKEN, DONE, INDEX, JOBDATA, DATA = range(7)   # the fields of a slot (one cache line each)
 
@@ -50,16 +51,14 @@ SERVING, POSTED, TAKEN, DONE, INDEX, JOBDATA, DATA = range(7)   # the fields of 
 _state = np.zeros((SLOTS, 8), np.int64)
 _mutexes = np.zeros((SLOTS, 8), np.int64)    # 64 bytes each, zeros = an unlocked default pthread mutex (glibc)
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
 _lock = _libc.pthread_mutex_lock
 _unlock = _libc.pthread_mutex_unlock
 for _f in (_lock, _unlock):
     _f.argtypes, _f.restype = [ctypes.c_int64], ctypes.c_int
-_sched_yield = _libc.sched_yield
-_sched_yield.argtypes, _sched_yield.restype = [], ctypes.c_int
 
-_DOJOB = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
-# the callback's C type; its pointers (dojob, jobdata) taken as 64-bit integers, the same registers on x86-64
+# the C types of OpenBLAS's dojob and of the callback; their pointers (dojob, jobdata) taken as 64-bit integers,
+# the same registers on x86-64 (so compiled code and Python pass plain integers)
+_DOJOB = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int64, ctypes.c_int)
 _CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int64, ctypes.c_int, ctypes.c_size_t, ctypes.c_int64,
                              ctypes.c_int)
 _SIGNATURE = types.void(types.intc, types.int64, types.intc, types.uint64, types.int64, types.intc)
@@ -80,7 +79,7 @@ def _int64_array_at(typingctx, address):
 
 def _compile(dojob_address):
     """The compiled callback and the pool threads' serving spin, for OpenBLAS's ``dojob`` at this address."""
-    dojob = ctypes.cast(dojob_address, ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_int64, ctypes.c_int))
+    dojob = ctypes.cast(dojob_address, _DOJOB)
     state_at, mutex_at, fallback = _state.ctypes.data, _mutexes.ctypes.data, _fallback
     jit = numba.njit(nogil=True, cache=False)   # ctypes globals: numba cannot cache these on disk
 
@@ -241,11 +240,15 @@ def serving_spin():
 
 def _reset_in_child():
     # a forked child has none of the parent's pool threads: nobody serves, no mutex is held, no piece is pending;
-    # BLAS goes back to its own threads until the child's pool starts (and installs the callback again)
+    # BLAS goes back to its own threads until the child's pool starts and installs the callback again. The
+    # compiled callback stays valid (the child has the parent's memory at the same addresses): install() only sets
+    # it, without probing and compiling again.
     _state[:] = 0
     _mutexes[:] = 0
     if _installed["setter"] is not None:
         _installed["setter"](None)
+    if _installed["pid"] is not None:
+        _installed["pid"] = os.getpid()
     _installed["on"] = False
 
 
