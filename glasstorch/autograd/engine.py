@@ -174,12 +174,11 @@ def _run_backward(roots, root_grads, retain_graph=False, capture=None, accumulat
                         total = total + g
                     g = total
                 pending[nxt] = g
-                total = None
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
                 ready.append(nxt)
-        grads = g = None   # the gradients are in ``pending`` now, and only there (see _sole_reference)
+        grads = g = total = None   # the gradients are in ``pending`` now, and only there (see _sole_reference)
 
 
 def _deliver(node, grad, retain_graph, capture, accumulate, owned=False):
