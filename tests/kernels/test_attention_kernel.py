@@ -1,6 +1,8 @@
 """The attention softmax kernels (glasstorch/kernels/attention.py, kernels/rows.py) against ops/attention.py's
 NumPy reference: forward values and gradients bit for bit (the products are the same BLAS calls on both paths;
 the softmax's sums run in NumPy's pairwise order, its exp is NumPy's)."""
+import types
+
 import numpy as np
 import pytest
 
@@ -21,22 +23,16 @@ def every_size(monkeypatch):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Count the kernel calls, to see that a fast path really ran: the softmax's row passes alone, or the whole
-    attention a share of the batch per thread ("whole": q, k, v of one batch shape whose first dim is ≥ 2)."""
+    """Count the kernel calls, to see that a fast path really ran: the softmax's row passes alone (``rows``), or
+    the whole attention a share of the batch per thread (``whole``: q, k, v of one batch shape, first dim ≥ 2)."""
     from glasstorch.kernels import attention as k
-    rows = count_calls(monkeypatch, k, "softmax_rows", "softmax_backward_rows")
-    whole = count_calls(monkeypatch, k, "attention_forward", "attention_backward")
+    return types.SimpleNamespace(rows=count_calls(monkeypatch, k, "softmax_rows", "softmax_backward_rows"),
+                                 whole=count_calls(monkeypatch, k, "attention_forward", "attention_backward"))
 
-    class Calls(dict):
-        def __eq__(self, other):                 # either path counts
-            return {key: rows[key] + whole[key] for key in rows} == other
 
-        def __getitem__(self, key):
-            return rows[key] + whole[key]
-
-    c = Calls()
-    c.rows, c.whole = rows, whole
-    return c
+def _either(calls, key):
+    """Calls of either fast path."""
+    return calls.rows[key] + calls.whole[key]
 
 
 def _threads(n):
@@ -108,7 +104,7 @@ def test_odd_sizes_equal_reference(shape, dtype, threads, every_size, calls):
         fast, ref = _sdpa(arrays, True), _sdpa(arrays, False)
     finally:
         glasstorch.set_num_threads(old)
-    assert calls["forward"] == 1 and calls["backward"] == 1
+    assert _either(calls, "forward") == 1 and _either(calls, "backward") == 1
     if S <= 128:
         _equal(fast, ref)
     else:   # rows longer than 128: the kernel's sums are no longer NumPy's pairwise order (kernels/rows.py)
@@ -127,7 +123,7 @@ def test_masks_equal_reference(dtype, every_size, calls):
     _equal(_sdpa(arrays, True, mask=bias, mask_grad=True), _sdpa(arrays, False, mask=bias, mask_grad=True))
     _equal(_sdpa(arrays, True, is_causal=True), _sdpa(arrays, False, is_causal=True))
     _equal(_sdpa(arrays, True, dropout_p=0.3, seed=5), _sdpa(arrays, False, dropout_p=0.3, seed=5))
-    assert calls["forward"] == 4 and calls["backward"] == 4
+    assert _either(calls, "forward") == 4 and _either(calls, "backward") == 4
 
 
 def test_special_values_and_unsafe_weights(every_size):
