@@ -1,7 +1,8 @@
 """Attention on both cores: the softmax of the scores row by row (``softmax_rows``, ``softmax_backward_rows``: the
 kernels of ``ops/attention.py``'s ``_softmax_scores`` and ``_softmax_backward``), and the whole attention with each
 thread on its own share of the batch (``attention_forward``, ``attention_backward``: ``ScaledDotProductAttention``'s
-forward and backward, for q, k, v of one batch shape; at the end of this file).
+forward and backward, for q, k, v of one batch shape; at the end of this file). ``PackedSelfAttention`` calls the
+same two with views: Q, K, V read from the packed projection and O, dQ, dK, dV written into the merged arrays.
 
 The whole attention: NumPy's matmul over a batch of heads makes one BLAS call per head, in turn, each too small for
 BLAS to split, so every per-head product ran on one core. Split by the batch's first dim, each thread runs the
@@ -147,14 +148,16 @@ def _share_min(shape):
     return max(1, -(-ROWS_MIN // max(1, rows_each)))
 
 
-def attention_forward(q, k, v, mask, keep, scale, safe):
+def attention_forward(q, k, v, mask, keep, scale, safe, o=None):
     """(O, P, P', Q · scale) of ``ScaledDotProductAttention.forward`` for q, k, v of one batch shape (its first dim
-    split between the threads); mask (broadcastable to the scores) and keep (the scores' shape) may be None."""
+    split between the threads); mask (broadcastable to the scores) and keep (the scores' shape) may be None.
+    o: where to write O (any strides, e.g. a view of the merged heads); a fresh array when None."""
     batch, L, S = q.shape[:-2], q.shape[-2], k.shape[-2]
     qs = np.empty(q.shape, q.dtype)
     p = np.empty(batch + (L, S), q.dtype)
     pd = p if keep is None else np.empty_like(p)
-    o = np.empty(batch + (L, v.shape[-1]), q.dtype)
+    if o is None:
+        o = np.empty(batch + (L, v.shape[-1]), q.dtype)
     if mask is not None:
         mask = np.broadcast_to(mask, p.shape)
     with blas_one_thread():
@@ -163,12 +166,16 @@ def attention_forward(q, k, v, mask, keep, scale, safe):
     return o, p, pd, qs
 
 
-def attention_backward(g, p, pd, keep, k, v, qs, scale, need_q, need_k, need_v):
+def attention_backward(g, p, pd, keep, k, v, qs, scale, need_q, need_k, need_v, out=None):
     """(dQ, dK, dV) of ``ScaledDotProductAttention.backward`` (None where not needed), from attention_forward's
-    values; the batch's first dim split between the threads."""
-    dq = np.empty(qs.shape, qs.dtype) if need_q else None
-    dk = np.empty(k.shape, k.dtype) if need_k else None
-    dv = np.empty(v.shape, v.dtype) if need_v else None
+    values; the batch's first dim split between the threads. out: (dQ, dK, dV) arrays to write them into (any
+    strides, e.g. views of one packed gradient); fresh arrays when None."""
+    if out is not None:
+        dq, dk, dv = out
+    else:
+        dq = np.empty(qs.shape, qs.dtype) if need_q else None
+        dk = np.empty(k.shape, k.dtype) if need_k else None
+        dv = np.empty(v.shape, v.dtype) if need_v else None
     with blas_one_thread():
         parallel_for(_backward_share, p.shape[0], g, p, pd, keep, k, v, qs, scale, dq, dk, dv,
                      min_rows=_share_min(p.shape))

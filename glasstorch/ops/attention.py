@@ -174,6 +174,89 @@ class AttentionWeights(Function):
 
 
 # ---------------------------------------------------------------------------------------------------
+# self-attention from a packed projection: the heads read and written in place
+# ---------------------------------------------------------------------------------------------------
+def packed_heads(y, heads, batch_first):
+    """The (N, H, L, D) views Q, K, V of a packed projection y, (N, L, 3E) when batch_first, else (L, N, 3E): y's
+    last dim holds Q, K and V side by side, each the H heads side by side (MultiheadAttention's split into three
+    and _split_heads, as views: nothing is copied)."""
+    a, b, width = y.shape
+    parts = y.reshape(a, b, 3, heads, width // (3 * heads))
+    order = (0, 2, 1, 3) if batch_first else (1, 2, 0, 3)
+    return tuple(parts[:, :, i].transpose(order) for i in range(3))
+
+
+def _heads_view(t, heads, batch_first):
+    """The (N, H, L, D) view of merged heads t, (N, L, E) when batch_first, else (L, N, E)."""
+    a, b, width = t.shape
+    return t.reshape(a, b, heads, width // heads).transpose((0, 2, 1, 3) if batch_first else (1, 2, 0, 3))
+
+
+class PackedSelfAttention(Function):
+    """The heads' attention of a self-attention, in one node from its packed projection to the heads side by side:
+    y (..., 3E) → Q, K, V its three E-wide parts, each cut into H heads (N, H, L, D) → O = the heads' attention
+    (ScaledDotProductAttention's steps) → O's heads side by side (..., E). Inputs y, mask (array or None), heads,
+    batch_first, scale, keep.
+
+    Its reference is the steps it replaces in MultiheadAttention (split, _split_heads, scaled_dot_product_attention,
+    _merge_heads): the same arithmetic on the same views, so the values are equal bit for bit. What it saves is
+    memory traffic: forward writes each head's output straight into the merged array (the reference writes
+    (N, H, L, D), then copies it), and backward writes dQ, dK, dV straight into one gradient,
+
+        dL/dy = [dQ | dK | dV]      (each the heads side by side again)
+
+    where the reference copies each into a zero-filled (..., 3E) gradient of its own and the engine sums the
+    three. The per-thread kernel (kernels/attention.py) computes; MultiheadAttention takes this node only where
+    that kernel applies (``packs``), so it has no NumPy-only form: with the kernels off, the reference steps run.
+    """
+
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, y, mask, heads, batch_first, scale, keep):
+        from ..kernels import attention as _k
+        q, k, v = packed_heads(y, heads, batch_first)
+        merged = np.empty(y.shape[:-1] + (y.shape[-1] // 3,), y.dtype)
+        _, p, pd, qs = _k.attention_forward(q, k, v, mask, keep, scale, True, o=_heads_view(merged, heads, batch_first))
+        if ctx.needs_input_grad:
+            ctx.k, ctx.v, ctx.p, ctx.pd, ctx.qs, ctx.keep, ctx.scale = k, v, p, pd, qs, keep, scale
+            ctx.heads, ctx.batch_first, ctx.y_shape = heads, batch_first, y.shape
+        return merged
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ..kernels import attention as _k
+        dy = np.empty(ctx.y_shape, grad.dtype)   # every element written below: [dQ | dK | dV]
+        _k.attention_backward(_heads_view(grad, ctx.heads, ctx.batch_first), ctx.p, ctx.pd, ctx.keep, ctx.k, ctx.v,
+                              ctx.qs, ctx.scale, True, True, True, out=packed_heads(dy, ctx.heads, ctx.batch_first))
+        return dy, None, None, None, None, None
+
+
+def packs(query, heads, batch_first, dropout_p, *masks):
+    """Whether a self-attention on query (3-D, (N, L, E) when batch_first) takes ``packed_self_attention``: the
+    kernels are on for its array, at least 2 sequences to share out, scores big enough, and no mask that wants a
+    gradient."""
+    a = query._array
+    if a.ndim != 3 or dropout_p > 1.0 or not kernels.wants(a):
+        return False
+    n, length = (a.shape[0], a.shape[1]) if batch_first else (a.shape[1], a.shape[0])
+    if n < 2 or n * heads * length * length < _KERNEL_MIN:
+        return False
+    return not any(m is not None and m.requires_grad for m in masks)
+
+
+def packed_self_attention(y, heads, batch_first, attn_mask, dropout_p, is_causal):
+    """The heads' attention of self-attention from the packed projection y (``PackedSelfAttention``), the heads
+    side by side; attn_mask, dropout_p and is_causal as in ``scaled_dot_product_attention``. Only where ``packs``."""
+    q, k, _ = packed_heads(y._array, heads, batch_first)
+    bias = _bias_for(q, k, attn_mask, is_causal, q.shape[:-2])
+    keep = None
+    if dropout_p > 0.0:
+        keep = _scaled_mask(q.shape[:-2] + (q.shape[-2], k.shape[-2]), dropout_p, q.dtype)
+    return PackedSelfAttention.apply(y, bias, heads, batch_first, _scale(None, q.shape[-1]), keep)
+
+
+# ---------------------------------------------------------------------------------------------------
 # argument checks and masks
 # ---------------------------------------------------------------------------------------------------
 def _check_qkv(q, k, v):

@@ -7,8 +7,8 @@ def count_calls(monkeypatch, module, forward_name, backward_name):
     for key, name in (("forward", forward_name), ("backward", backward_name)):
         original = getattr(module, name)
 
-        def counted(*a, _original=original, _key=key):
+        def counted(*a, _original=original, _key=key, **kw):
             seen[_key] += 1
-            return _original(*a)
+            return _original(*a, **kw)
         monkeypatch.setattr(module, name, counted)
     return seen
