@@ -23,8 +23,8 @@ first run on a machine waits for the compiler (a few seconds per kernel family).
 With the kernels on, ``import glasstorch`` also makes OpenBLAS's idle threads sleep ~0.4 ms after a product instead
 of spinning ~0.1 s, so that they leave the cores to the kernels' threads (``threads.share_cores_with_blas`` says
 why and what it measured); ``GLASSTORCH_BLAS_WAIT=default`` or the user's own ``OPENBLAS_THREAD_TIMEOUT`` leaves
-OpenBLAS as it is. Once the kernels' thread pool starts, OpenBLAS also runs the pieces of its parallel products on
-that pool's threads instead of its own (``blas_pool.py`` says why and what it measured); ``GLASSTORCH_BLAS_POOL=own``
+OpenBLAS as it is. The kernels' thread pool starts when an op first takes a fast path (``threads.start_pool``), and
+from then on OpenBLAS also runs the pieces of its parallel products on that pool's threads instead of its own (``blas_pool.py`` says why and what it measured); ``GLASSTORCH_BLAS_POOL=own``
 leaves OpenBLAS on its own threads.
 """
 import contextlib
@@ -35,7 +35,7 @@ import numpy as np
 
 _state = {"enabled": os.environ.get("GLASSTORCH_KERNELS", "fast").strip().lower() not in ("reference", "0", "off",
                                                                                            "false", "no"),
-          "available": None}
+          "available": None, "pool_pid": None}
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -89,7 +89,13 @@ def wants(*arrays, min_size=0):
         if type(a) is not np.ndarray or a.dtype not in FLOATS or (dtype is not None and a.dtype != dtype):
             return False
         dtype = a.dtype
-    return arrays[0].size >= min_size
+    if arrays[0].size < min_size:
+        return False
+    if _state["pool_pid"] != os.getpid():   # the first kernel in this process: start the threads (threads.start_pool)
+        _state["pool_pid"] = os.getpid()
+        from .threads import start_pool
+        start_pool()
+    return True
 
 
 # the kernels' threads share the cores with BLAS's: make BLAS's idle threads sleep soon (threads.py says why)

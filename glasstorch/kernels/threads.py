@@ -38,10 +38,13 @@ import numpy as np
 SPIN_SECONDS = 2e-4
 
 # how long a pool thread that also runs BLAS's pieces (blas_pool.py) looks for the next task or piece before it
-# sleeps: as long as OpenBLAS's own threads wait here (BLAS_WAIT_EXPONENT). With SPIN_SECONDS instead, the MLP step
-# measured 1.26x slower: its products come further apart than 0.2 ms, and a piece for a sleeping thread takes the
-# slow road (blas_pool.py)
-SERVE_SECONDS = 4e-4
+# sleeps. With SPIN_SECONDS instead, the MLP step measured 1.26x slower: its products come further apart than 0.2 ms,
+# and a piece for a sleeping thread takes the slow road (blas_pool.py). A thread that went to sleep also costs the
+# next product dearly on this (virtual) machine: a 3136x64x192 product took 313 us right after another, 415 us after
+# 0.5 ms with nothing to do, 487 us after 3 ms. 2 ms instead of 0.4 ms (the same process switched back and forth, 8
+# rounds, median): tiny ViT step 0.94-0.98x (0.79-0.81x in a slow phase of the machine), CNN 0.945x. The look
+# yields the core between looks (spin.py), so the wait takes nothing from a thread that has work.
+SERVE_SECONDS = 2e-3
 
 # after handing a piece over, the caller waits this long (without the GIL) before it runs its own piece: the
 # worker's call into its kernel needs the GIL for a few microseconds, and a thread that finds the GIL taken
@@ -140,6 +143,17 @@ def chunks(n, parts):
     parts = max(1, min(parts, n))
     bounds = [n * k // parts for k in range(parts + 1)]
     return [(bounds[k], bounds[k + 1]) for k in range(parts)]
+
+
+def start_pool():
+    """Start the pool now when there is more than one thread, so that OpenBLAS's products run on it (blas_pool.py)
+    from the first kernel on, also in a model none of whose own passes is big enough to split (the MLP step, the
+    LSTM's). Called by ``kernels.wants`` when a kernel is first taken. Measured with the pool started this way
+    against OpenBLAS's own threads (the same process switched back and forth): MLP step 0.93x, LSTM step 0.97x,
+    MLP eval 1.00x."""
+    threads = num_threads()
+    if threads > 1:
+        _get_pool(threads - 1)
 
 
 def run_together(kernel, n, *args):
