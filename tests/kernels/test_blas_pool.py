@@ -172,3 +172,28 @@ def test_switch_leaves_openblas_on_its_own_threads():
     result = _run(code, {"GLASSTORCH_BLAS_POOL": "own"})
     assert result.returncode == 0, result.stderr
     assert "installed False posted 0 right True" in result.stdout
+
+
+def test_pool_starts_at_the_first_fast_path():
+    """An MLP step splits none of its own passes; the pool (and BLAS on it) starts at its first fast path anyway, in
+    each process, and not with one thread or with the kernels off."""
+    _pool_started()   # skips where NumPy's BLAS takes no callback
+    code = """
+        import sys, numpy as np, glasstorch
+        from glasstorch import kernels
+        from glasstorch.kernels import blas_pool, threads
+        glasstorch.set_num_threads(int(sys.argv[1]))
+        if sys.argv[2] == "off":
+            kernels.set_enabled(False)
+        model = glasstorch.nn.Sequential(glasstorch.nn.Linear(784, 256), glasstorch.nn.ReLU(), glasstorch.nn.Linear(256, 10))
+        x = glasstorch.randn(64, 784)
+        print("before", threads._pool["pool"] is not None)
+        model(x).sum().backward()
+        print("after", threads._pool["pool"] is not None, "installed", blas_pool.installed())
+    """
+    for threads, switch, after in ((2, "on", "after True installed True"), (1, "on", "after False installed False"),
+                                   (2, "off", "after False installed False")):
+        result = subprocess.run([sys.executable, "-c", textwrap.dedent(code), str(threads), switch],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert "before False" in result.stdout and after in result.stdout, (threads, switch, result.stdout)
