@@ -19,6 +19,7 @@ take it, runs the steps from the projection to the merged heads as one node (``_
 ``PackedSelfAttention``): the same values bit for bit, without the three zero-filled gradients and the copies the
 separate steps make. Measured on the tiny ViT's training step (2 cores, the same process switched back and forth):
 0.83-0.88x of the separate steps' time. ``glasstorch.kernels.reference()`` gives the separate steps.
+
 Deviation: PyTorch's inference fast path (``_native_multi_head_attention``) is not reproduced; glasstorch
 always takes the path PyTorch takes in training, which computes the same values.
 """
