@@ -24,8 +24,8 @@ With the kernels on, ``import glasstorch`` also makes OpenBLAS's idle threads sl
 of spinning ~0.1 s, so that they leave the cores to the kernels' threads (``threads.share_cores_with_blas`` says
 why and what it measured); ``GLASSTORCH_BLAS_WAIT=default`` or the user's own ``OPENBLAS_THREAD_TIMEOUT`` leaves
 OpenBLAS as it is. The kernels' thread pool starts when an op first takes a fast path (``threads.start_pool``), and
-from then on OpenBLAS also runs the pieces of its parallel products on that pool's threads instead of its own (``blas_pool.py`` says why and what it measured); ``GLASSTORCH_BLAS_POOL=own``
-leaves OpenBLAS on its own threads.
+from then on OpenBLAS also runs the pieces of its parallel products on that pool's threads instead of its own
+(``blas_pool.py`` says why and what it measured); ``GLASSTORCH_BLAS_POOL=own`` leaves OpenBLAS on its own threads.
 """
 import contextlib
 import importlib.util
@@ -35,7 +35,7 @@ import numpy as np
 
 _state = {"enabled": os.environ.get("GLASSTORCH_KERNELS", "fast").strip().lower() not in ("reference", "0", "off",
                                                                                            "false", "no"),
-          "available": None, "pool_pid": None}
+          "available": None, "pool_started": False}
 
 FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -91,11 +91,18 @@ def wants(*arrays, min_size=0):
         dtype = a.dtype
     if arrays[0].size < min_size:
         return False
-    if _state["pool_pid"] != os.getpid():   # the first kernel in this process: start the threads (threads.start_pool)
-        _state["pool_pid"] = os.getpid()
+    if not _state["pool_started"]:   # the first kernel in this process: start the threads (threads.start_pool)
+        _state["pool_started"] = True
         from .threads import start_pool
         start_pool()
     return True
+
+
+def _forget_pool():
+    _state["pool_started"] = False   # a forked child has no pool threads: its first kernel starts its own
+
+
+os.register_at_fork(after_in_child=_forget_pool)
 
 
 # the kernels' threads share the cores with BLAS's: make BLAS's idle threads sleep soon (threads.py says why)

@@ -180,10 +180,7 @@ def packed_heads(y, heads, batch_first):
     """The (N, H, L, D) views Q, K, V of a packed projection y, (N, L, 3E) when batch_first, else (L, N, 3E): y's
     last dim holds Q, K and V side by side, each the H heads side by side (MultiheadAttention's split into three
     and _split_heads, as views: nothing is copied)."""
-    a, b, width = y.shape
-    parts = y.reshape(a, b, 3, heads, width // (3 * heads))
-    order = (0, 2, 1, 3) if batch_first else (1, 2, 0, 3)
-    return tuple(parts[:, :, i].transpose(order) for i in range(3))
+    return tuple(_heads_view(part, heads, batch_first) for part in np.split(y, 3, axis=-1))
 
 
 def _heads_view(t, heads, batch_first):
@@ -249,10 +246,7 @@ def packed_self_attention(y, heads, batch_first, attn_mask, dropout_p, is_causal
     """The heads' attention of self-attention from the packed projection y (``PackedSelfAttention``), the heads
     side by side; attn_mask, dropout_p and is_causal as in ``scaled_dot_product_attention``. Only where ``packs``."""
     q, k, _ = packed_heads(y._array, heads, batch_first)
-    bias = _bias_for(q, k, attn_mask, is_causal, q.shape[:-2])
-    keep = None
-    if dropout_p > 0.0:
-        keep = _scaled_mask(q.shape[:-2] + (q.shape[-2], k.shape[-2]), dropout_p, q.dtype)
+    bias, keep = _mask_and_keep(q, k, attn_mask, is_causal, dropout_p, q.shape[:-2])
     return PackedSelfAttention.apply(y, bias, heads, batch_first, _scale(None, q.shape[-1]), keep)
 
 
@@ -342,6 +336,16 @@ def _bias_for(q, k, attn_mask, is_causal, batch):
     return _mask_bias(attn_mask, q.dtype, tuple(batch) + (L, S))
 
 
+def _mask_and_keep(q, k, attn_mask, is_causal, dropout_p, batch):
+    """The additive mask (``_bias_for``) and the dropout mask D of the weights (None when dropout_p is 0), drawn
+    for scores of shape batch + (L, S)."""
+    bias = _bias_for(q, k, attn_mask, is_causal, batch)   # first: its errors come before any random draw
+    keep = None
+    if dropout_p > 0.0:
+        keep = _scaled_mask(tuple(batch) + (q.shape[-2], k.shape[-2]), dropout_p, q.dtype)
+    return bias, keep
+
+
 def _repeat_heads(t, groups):
     """(..., H, S, E) -> (..., H·groups, S, E), each head repeated ``groups`` times in a row
     (``repeat_interleave`` along dim −3), by expand + reshape: backward sums the copies."""
@@ -380,10 +384,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     batch = _check_qkv(q, k, v)
     if dropout_p > 1.0:
         raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
-    bias = _bias_for(q, k, attn_mask, is_causal, batch)
-    keep = None
-    if dropout_p > 0.0:
-        keep = _scaled_mask(tuple(batch) + (q.shape[-2], k.shape[-2]), dropout_p, q.dtype)
+    bias, keep = _mask_and_keep(q, k, attn_mask, is_causal, dropout_p, batch)
     return ScaledDotProductAttention.apply(query, key, value, bias, _scale(scale, q.shape[-1]), keep, True)
 
 
